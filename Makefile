@@ -1,0 +1,54 @@
+# Bersih — the two commands a newcomer needs are `make demo` and `make test`.
+# Only Python >= 3.11 and make are assumed: the first run creates .tools/ (holding uv)
+# and .venv/ (the locked dependencies from uv.lock).
+
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help env demo serve worker test test-fast lint bench messages check-deploy clean
+
+help:
+	@echo "make demo    start Bersih with demo data on http://127.0.0.1:8000"
+	@echo "make test    lint and run the whole test suite"
+	@echo "make bench   run the benchmarks in bench/"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.9,<1"
+
+$(BIN)/bersih: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+env: $(BIN)/bersih messages
+
+# Compiled translations are build output (.mo files are not committed).
+messages: $(BIN)/bersih
+	@if [ -d src/bersih/locale ]; then cd src/bersih && ../../$(BIN)/bersih compilemessages -v 0; fi
+
+demo: env
+	$(BIN)/bersih demo
+
+test: env
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: env
+	$(BIN)/ruff check --fix src tests bench conftest.py
+	$(BIN)/ruff format src tests bench conftest.py
+
+bench: env
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+check-deploy: env
+	BERSIH_ENV=production SECRET_KEY=$${SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64)} \
+	  ALLOWED_HOSTS=bersih.example.id $(BIN)/bersih check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) $(TOOLS)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "bersih.core"
+    label = "core"
+    verbose_name = _("Organisation, people and the platform shell")
+
+    def ready(self) -> None:
+        # Each app declares its object permissions in permissions.py (rules predicates). rules.py is
+        # the law-as-data module of an app and is not a permissions module.
+        autodiscover_modules("permissions")

@@ -1,0 +1,56 @@
+"""Builders for tests (and the benchmarks): a small organisation and people in given roles."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from .models import Agency, Assignment, Unit, User
+
+TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - a fixture's password, never a real one
+
+
+def build_test_org() -> SimpleNamespace:
+    """Polda Metro Jaya with Polres Metro Bekasi and Polres Metro Depok, each with functional units."""
+    polda = Unit.objects.create(code="pmj", name="Polda Metro Jaya", kind="polda")
+    ns = SimpleNamespace(polda=polda)
+    for prefix, name in (("bks", "Polres Metro Bekasi"), ("dpk", "Polres Metro Depok")):
+        polres = Unit.objects.create(code=prefix, name=name, kind="polres", parent=polda)
+        setattr(ns, prefix, polres)
+        for kind in ("leadership", "satlantas", "spkt", "intelkam", "reskrim", "siwas", "propam"):
+            unit = Unit.objects.create(
+                code=f"{prefix}-{kind}", name=f"{kind.title()} {name}", kind=kind, parent=polres
+            )
+            setattr(ns, f"{prefix}_{kind}", unit)
+        satpas = Unit.objects.create(
+            code=f"{prefix}-satpas",
+            name=f"Satpas {name}",
+            kind="satpas",
+            parent=getattr(ns, f"{prefix}_satlantas"),
+        )
+        setattr(ns, f"{prefix}_satpas", satpas)
+        ppa = Unit.objects.create(
+            code=f"{prefix}-ppa", name=f"Unit PPA {name}", kind="ppa", parent=getattr(ns, f"{prefix}_reskrim")
+        )
+        setattr(ns, f"{prefix}_ppa", ppa)
+    ns.kejari = Agency.objects.create(
+        code="kejari-bks", name="Kejaksaan Negeri Kabupaten Bekasi", kind="kejari"
+    )
+    ns.pn = Agency.objects.create(code="pn-cikarang", name="Pengadilan Negeri Cikarang", kind="pn")
+    ns.kejari.partner_units.add(ns.bks)
+    ns.pn.partner_units.add(ns.bks)
+    return ns
+
+
+def make_user(
+    username: str, role: str | None = None, unit: Unit | None = None, agency: Agency | None = None, **fields
+) -> User:
+    """A person with one role assignment (or none) and the shared test password."""
+    user = User.objects.create_user(
+        username=username,
+        password=TEST_PASSWORD,
+        full_name=fields.pop("full_name", username.title()),
+        **fields,
+    )
+    if role:
+        Assignment.objects.create(user=user, role=role, unit=unit, agency=agency)
+    return user

@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/public_home.html")
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/staff_home.html")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for the load balancer: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def lockout_response(request, credentials, *args, **kwargs) -> HttpResponse:
+    """What django-axes answers while an account is locked out (AXES_LOCKOUT_CALLABLE)."""
+    return render(
+        request,
+        "core/locked_out.html",
+        {"message": _("Too many failed sign-in attempts. Try again in 10 minutes.")},
+        status=429,
+    )
