@@ -48,6 +48,8 @@ PRODUCTION = BERSIH_ENV == "production"
 
 # Runtime data (SQLite database, uploaded files, keys, the demo's secret key) lives here.
 VAR_DIR = Path(env("BERSIH_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+# Signing keys and certificates (development CA and unit certificates, the ledger key).
+KEYS_DIR = Path(env("BERSIH_KEYS_DIR", str(VAR_DIR / "keys"))).resolve()
 
 
 def _secret_key() -> str:
