@@ -1,4 +1,7 @@
-"""The tamper-evident ledger. ``from bersih import ledger; ledger.record(actor=…, action=…, subject=…, data=…)``."""
+"""The tamper-evident ledger.
+
+``from bersih import ledger; ledger.record(actor=…, action=…, subject=…, data=…)``.
+"""
 
 
 def record(**kwargs):
