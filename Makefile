@@ -27,9 +27,10 @@ $(BIN)/bersih: $(UV) pyproject.toml uv.lock
 
 env: $(BIN)/bersih messages
 
-# Compiled translations are build output (.mo files are not committed).
+# Compiled translations are build output (.mo files are not committed); compiled in pure Python,
+# so the build needs no GNU gettext.
 messages: $(BIN)/bersih
-	@if [ -d src/bersih/locale ]; then cd src/bersih && ../../$(BIN)/bersih compilemessages -v 0; fi
+	$(BIN)/bersih compile_translations -v 0
 
 demo: env
 	$(BIN)/bersih demo

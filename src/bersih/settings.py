@@ -328,3 +328,11 @@ LOGGING = {
 
 # The demo world's seed: the same seed gives the same synthetic Polres.
 DEMO_SEED = env_int("DEMO_SEED", 2026)
+
+# --- The UI shell ---------------------------------------------------------------------------------
+# The installation's name in every page's header and footer.
+POLRES_NAME = env("POLRES_NAME", "Polres Metro Bekasi")
+# Forms render through the shell's templates: labels, help text and errors linked for screen readers.
+FORM_RENDERER = "bersih.core.formrender.BersihFormRenderer"
+# An expired or foreign form gets the shell's own 403 page.
+CSRF_FAILURE_VIEW = "bersih.core.errorpages.csrf_failure"

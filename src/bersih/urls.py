@@ -25,3 +25,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The 500 page is drawn from settings alone: the failure may be the database itself.
+handler500 = "bersih.core.errorpages.server_error"

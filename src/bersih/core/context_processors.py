@@ -6,13 +6,16 @@ from django.conf import settings
 
 
 def shell(request) -> dict:
-    from .navigation import navigation_for
+    from .navigation import items_for, public_links
 
     user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    nav_items = items_for(user, request.path) if signed_in else []
     return {
         "bersih_env": settings.BERSIH_ENV,
-        "navigation": navigation_for(user) if user is not None else [],
-        "current_assignments": list(user.active_assignments())
-        if user is not None and user.is_authenticated
-        else [],
+        "polres_name": settings.POLRES_NAME,
+        "navigation": [item.entry for item in nav_items],
+        "nav_items": nav_items,
+        "public_links": public_links(request.path) if not signed_in else [],
+        "current_assignments": list(user.active_assignments()) if signed_in else [],
     }

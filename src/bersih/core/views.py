@@ -4,14 +4,18 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .navigation import tiles_for
+
 
 def public_home(request: HttpRequest) -> HttpResponse:
+    """Citizens' front door: track a service by its number, the catalogue, complaints and surveys."""
     return render(request, "core/public_home.html")
 
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/staff_home.html")
+    """A tile for every module the person's roles open (modules register them in core.navigation)."""
+    return render(request, "core/staff_home.html", {"tiles": tiles_for(request.user, request.path)})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
