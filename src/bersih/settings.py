@@ -336,3 +336,7 @@ POLRES_NAME = env("POLRES_NAME", "Polres Metro Bekasi")
 FORM_RENDERER = "bersih.core.formrender.BersihFormRenderer"
 # An expired or foreign form gets the shell's own 403 page.
 CSRF_FAILURE_VIEW = "bersih.core.errorpages.csrf_failure"
+# The language follows the language switch only, never the browser: Indonesian unless English is chosen.
+MIDDLEWARE[MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware")] = (
+    "bersih.core.language.LanguageMiddleware"
+)

@@ -86,6 +86,15 @@ def test_public_home_is_indonesian_by_default(client):
 
 
 @pytest.mark.django_db
+def test_browser_language_does_not_override_the_indonesian_default(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="id">' in html
+    assert "Lacak layanan" in html
+    client.cookies["bersih_language"] = "xx"  # an unknown choice falls back to Indonesian
+    assert "Lacak layanan" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
 def test_language_switch_turns_the_pages_english_and_back(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
