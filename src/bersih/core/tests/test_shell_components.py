@@ -141,6 +141,24 @@ def test_form_fields_have_labels_and_linked_errors_in_the_users_language():
         assert "This field is required." in str(ComplaintForm(data={}))
 
 
+class ConsentForm(forms.Form):
+    agree = forms.BooleanField(label="I agree")
+    kind = forms.ChoiceField(label="Kind", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+
+def test_checkboxes_put_their_label_after_the_box_and_choices_sit_in_a_fieldset():
+    html = str(ConsentForm(data={}))
+    assert re.search(
+        r'<div class="field__check"><input type="checkbox" name="agree"[^>]*id="id_agree"[^>]*>'
+        r'<label for="id_agree">I agree</label></div>',
+        html,
+    )
+    assert html.count(">I agree<") == 1
+    assert re.search(
+        r'<fieldset aria-describedby="id_kind_error">\s*<legend class="field__label">Kind</legend>', html
+    )
+
+
 def test_form_field_tag_renders_one_field():
     form = ComplaintForm(data={"name": ""})
     html = Template("{% load bersih %}{% form_field form.name %}").render(Context({"form": form}))
