@@ -10,6 +10,10 @@ def shell(request) -> dict:
 
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
+    assignments = list(user.active_assignments()) if signed_in else []
+    if signed_in and not hasattr(user, "_bersih_roles"):
+        # The same rows answer permissions.roles_of(), so the navigation's checks need no query.
+        user._bersih_roles = {a.role for a in assignments}
     nav_items = items_for(user, request.path) if signed_in else []
     return {
         "bersih_env": settings.BERSIH_ENV,
@@ -17,5 +21,5 @@ def shell(request) -> dict:
         "navigation": [item.entry for item in nav_items],
         "nav_items": nav_items,
         "public_links": public_links(request.path) if not signed_in else [],
-        "current_assignments": list(user.active_assignments()) if signed_in else [],
+        "current_assignments": assignments,
     }

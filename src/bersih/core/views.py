@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,7 +17,10 @@ def public_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     """A tile for every module the person's roles open (modules register them in core.navigation)."""
-    return render(request, "core/staff_home.html", {"tiles": tiles_for(request.user, request.path)})
+    # Evaluated while the page renders, after the shell's context processor has read the person's
+    # roles once, so the tiles' permission checks cost no further query.
+    tiles = partial(tiles_for, request.user, request.path)
+    return render(request, "core/staff_home.html", {"tiles": tiles})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

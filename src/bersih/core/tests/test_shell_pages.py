@@ -329,3 +329,24 @@ def test_every_page_carries_a_csp_without_inline_code(client):
         assert "style-src 'self'" in policy
         assert "unsafe-inline" not in policy
         assert "unsafe-eval" not in policy
+
+
+@pytest.mark.django_db
+def test_staff_home_query_count_does_not_grow_with_roles_or_modules(client, org, officer, two_entries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bersih.core.models import Assignment
+
+    client.force_login(officer)
+    client.get("/staf/")  # warm the session
+    with CaptureQueriesContext(connection) as one_role:
+        assert client.get("/staf/").status_code == 200
+    Assignment.objects.create(user=officer, role="supervisor", unit=org.bks_spkt)
+    Assignment.objects.create(user=officer, role="counter_clerk", unit=org.bks_satpas)
+    with CaptureQueriesContext(connection) as three_roles:
+        html = client.get("/staf/").content.decode()
+    assert "Beta register" in html
+    # Session, person, their assignments (once, for header, navigation and tiles), Django's own
+    # permission tables (once, for an entry the roles do not open), and saving the session.
+    assert len(three_roles) <= len(one_role) <= 8
