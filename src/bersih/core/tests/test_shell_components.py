@@ -243,3 +243,48 @@ def test_the_stylesheet_and_script_are_served_from_our_own_static_files(client):
     assert '<link rel="stylesheet" href="/static/core/bersih.css">' in html
     assert '<script src="/static/core/bersih.js" defer></script>' in html
     assert (SRC / "core/static/core/bersih.css").stat().st_size > 1000
+
+
+# ---- colour contrast (WCAG 2.1 AA) ---------------------------------------------------------------
+def luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_text_colours_meet_wcag_aa_contrast():
+    css = (SRC / "core/static/core/bersih.css").read_text(encoding="utf-8")
+    var = dict(re.findall(r"--(c-[a-z0-9-]+):\s*(#[0-9a-fA-F]{6})", css))
+    white, black = "#ffffff", "#000000"
+    text_on_background = [
+        (var["c-ink"], white),
+        (var["c-ink"], var["c-bg"]),
+        (var["c-muted"], white),
+        (var["c-muted"], var["c-bg"]),
+        (var["c-muted"], "#e3e8ef"),  # footer
+        (var["c-link"], white),
+        (var["c-link"], var["c-bg"]),
+        (var["c-link"], var["c-info-bg"]),
+        (white, var["c-brand"]),
+        (white, var["c-brand-2"]),
+        ("#dfe6f2", var["c-brand"]),  # header tagline and roles
+        (black, var["c-accent"]),  # chosen language, skip link
+        (white, var["c-link"]),  # primary button
+        (white, var["c-danger"]),  # danger button
+        (var["c-success"], var["c-success-bg"]),
+        (var["c-warning"], var["c-warning-bg"]),
+        (var["c-danger"], var["c-danger-bg"]),
+        (var["c-danger"], white),  # field errors
+        (var["c-info"], var["c-info-bg"]),
+    ]
+    weak = [(fg, bg, round(contrast(fg, bg), 2)) for fg, bg in text_on_background if contrast(fg, bg) < 4.5]
+    assert weak == []
+    # Focus rings and field borders need 3:1 against what surrounds them.
+    assert contrast(var["c-focus"], white) >= 3
+    assert contrast(var["c-focus-on-dark"], var["c-brand"]) >= 3
+    assert contrast(var["c-line-strong"], white) >= 3
