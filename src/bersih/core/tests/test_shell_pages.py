@@ -32,8 +32,10 @@ handler500 = "bersih.core.errorpages.server_error"
 def has_language_switch(html: str) -> bool:
     return (
         SETLANG in html
-        and 'name="language" value="id"' in html
-        and 'name="language" value="en"' in html
+        and '<select class="lang-switch__select" id="language-choice" name="language">' in html
+        and '<option value="id" lang="id"' in html
+        and '<option value="en" lang="en"' in html
+        and '<label class="lang-switch__label" for="language-choice">' in html
         and 'name="csrfmiddlewaretoken"' in html
     )
 
@@ -103,7 +105,7 @@ def test_language_switch_turns_the_pages_english_and_back(client):
     assert '<html lang="en">' in html
     assert "Track a service" in html
     assert "Lacak layanan" not in html
-    assert 'value="en" lang="en" class="lang-switch__option" aria-pressed="true"' in html
+    assert '<option value="en" lang="en" selected>English</option>' in html
 
     client.post("/i18n/setlang/", {"language": "id", "next": "/"})
     assert "Lacak layanan" in client.get("/").content.decode()
@@ -175,6 +177,17 @@ def test_current_section_is_the_deepest_match():
     assert not navigation.is_current("/etle/", "/")
     links = navigation.public_links("/layanan/pengaduan/baru/")
     assert [link.url for link in links if link.current] == ["/layanan/pengaduan/"]
+
+
+@pytest.mark.django_db
+def test_someone_owing_the_second_factor_is_not_yet_shown_as_signed_in(client, org, make_user):
+    """Until the code is given, the shell offers no staff navigation, roles or header forms of its own."""
+    kapolres = make_user("kapolres", "leadership", org.bks, full_name="AKBP Hendra")
+    client.force_login(kapolres)
+    html = client.get("/").content.decode()
+    assert "AKBP Hendra" not in html
+    assert 'aria-label="Staff navigation"' not in html and 'aria-label="Navigasi staf"' not in html
+    assert 'action="/keluar/"' not in html
 
 
 @pytest.mark.django_db

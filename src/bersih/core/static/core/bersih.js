@@ -1,6 +1,8 @@
 /* Bersih — progressive enhancements only; every page works without this file.
  *
  * - <form data-confirm="Question?"> asks before sending (the server checks again anyway).
+ * - <form data-submit-on-change> (the language switch) sends itself when its choice changes, so its
+ *   button, there for browsers without JavaScript, is taken away.
  * - <button data-copy="TEXT"> copies TEXT (a tracking number) to the clipboard and says so.
  */
 (function () {
@@ -24,6 +26,15 @@
       if (done) {
         button.textContent = done;
       }
+    });
+  });
+
+  document.querySelectorAll("form[data-submit-on-change]").forEach(function (form) {
+    form.querySelectorAll("[type=submit]").forEach(function (button) {
+      button.remove();
+    });
+    form.addEventListener("change", function () {
+      form.submit();
     });
   });
 
