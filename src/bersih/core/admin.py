@@ -50,15 +50,39 @@ def _report(request, exc: Exception) -> None:
     messages.error(request, text)
 
 
+class Refused(Exception):
+    """A service refused an administration change (its message is shown to the administrator)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _call(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except (PermissionDenied, ValidationError) as exc:
+        raise Refused(exc) from exc
+
+
 class ServiceErrorsMixin:
-    """A refusal by a service shows as a message on the same page instead of an error page."""
+    """A refusal by a service shows as a message on the same page instead of an error page.
+
+    Administrators (the ``core.change_<model>`` rule) may add as well as change; nobody deletes.
+    """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (PermissionDenied, ValidationError) as exc:
-            _report(request, exc)
+        except Refused as refused:
+            _report(request, refused.error)
             return HttpResponseRedirect(request.get_full_path())
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(f"core.change_{self.model._meta.model_name}")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Unit)
@@ -127,15 +151,13 @@ class UserAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return _scope_filter(request, super().get_queryset(request), "assignments__unit__path")
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # accounts are deactivated, never deleted: the ledger refers to them
-
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
-            services.user_update(actor=request.user, user=obj, **data)
+            _call(services.user_update, actor=request.user, user=obj, **data)
         else:
-            created = services.user_create(
+            created = _call(
+                services.user_create,
                 actor=request.user,
                 **{k: v for k, v in form.cleaned_data.items() if k in self.get_fields(request)},
             )
@@ -181,18 +203,18 @@ class AssignmentAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return ("user", "role", "unit", "agency", "starts_on", "ends_on") if obj is None else None
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # roles are ended, not deleted
-
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
             if "ends_on" in form.changed_data:
                 if data["ends_on"] is None:
-                    raise ValidationError(_("A role cannot be extended by ending it later; grant it again."))
-                services.assignment_end(actor=request.user, assignment=obj, ends_on=data["ends_on"])
+                    raise Refused(
+                        ValidationError(_("A role cannot be extended by ending it later; grant it again."))
+                    )
+                _call(services.assignment_end, actor=request.user, assignment=obj, ends_on=data["ends_on"])
             return
-        granted = services.assignment_grant(
+        granted = _call(
+            services.assignment_grant,
             actor=request.user,
             user=data["user"],
             role=data["role"],

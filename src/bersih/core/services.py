@@ -58,6 +58,11 @@ def _agency_in(paths: list[str] | None, agency: Agency) -> bool:
 
 
 def _place_in(paths, assignment_or_place) -> bool:
+    """Whether an assignment (or the unit or agency it would be held in) lies inside ``paths``."""
+    if isinstance(assignment_or_place, Unit):
+        return _unit_in(paths, assignment_or_place)
+    if isinstance(assignment_or_place, Agency):
+        return _agency_in(paths, assignment_or_place)
     unit = getattr(assignment_or_place, "unit", None)
     agency = getattr(assignment_or_place, "agency", None)
     if unit is not None:
