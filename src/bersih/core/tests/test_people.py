@@ -1,4 +1,4 @@
-"""People and roles: who may grant, where, and that every change is in the ledger (and refusals write nothing)."""
+"""People and roles: who may grant where; every change is ledgered, every refusal writes nothing."""
 
 from __future__ import annotations
 
