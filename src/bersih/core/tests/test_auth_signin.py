@@ -163,3 +163,14 @@ def test_sign_in_sets_the_persons_language(client, org, make_user):
     make_user("english", "officer", org.bks_spkt, language="en")
     response = sign_in(client, "english")
     assert response.cookies["bersih_language"].value == "en"
+
+
+def test_operator_unlocks_an_account_with_axes_reset_username(client, officer):
+    from django.core.management import call_command
+
+    for _attempt in range(5):
+        sign_in(client, "lantas", "wrong-password")
+    assert sign_in(client, "lantas").status_code == 429
+    call_command("axes_reset_username", "lantas", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("axes_reset_ip", "127.0.0.1", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert sign_in(client, "lantas").status_code == 302
