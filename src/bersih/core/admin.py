@@ -122,7 +122,7 @@ class UserAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     list_filter = ("is_active", "is_staff", "assignments__role")
     search_fields = ("username", "full_name", "nrp", "email")
     inlines = [AssignmentInline]
-    actions = ["deactivate_selected", "activate_selected"]
+    actions = ["deactivate_selected", "activate_selected", "reset_authenticator"]
     readonly_fields = ("username", "is_active", "is_superuser", "last_login", "date_joined")
     fields = (
         "username",
@@ -172,6 +172,16 @@ class UserAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             try:
                 services.user_deactivate(
                     actor=request.user, user=user, reason=str(_("Deactivated in the administration site"))
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                _report(request, exc)
+
+    @admin.action(description=_("Remove the authenticator of the selected people (lost phone)"))
+    def reset_authenticator(self, request, queryset):
+        for user in queryset:
+            try:
+                services.otp_devices_reset(
+                    actor=request.user, user=user, reason=str(_("Removed in the administration site"))
                 )
             except (PermissionDenied, ValidationError) as exc:
                 _report(request, exc)

@@ -21,21 +21,36 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
 
 
+BACKUP_CODE_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz234567")
+
+
 class OtpTokenForm(forms.Form):
+    """A six-digit code from the authenticator app, or (where ``allow_backup``) an 8-character backup code."""
+
     otp_token = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         min_length=6,
-        max_length=8,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
-        ),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
     )
 
+    def __init__(self, *args, allow_backup: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_backup = allow_backup
+        if allow_backup:
+            self.fields["otp_token"].label = _("Six-digit code from your authenticator app, or a backup code")
+        else:
+            self.fields["otp_token"].widget.attrs["inputmode"] = "numeric"
+
     def clean_otp_token(self) -> str:
-        token = self.cleaned_data["otp_token"].replace(" ", "")
-        if not token.isdigit() or len(token) != 6:
-            raise forms.ValidationError(_("Enter the six digits your authenticator app shows."))
-        return token
+        token = self.cleaned_data["otp_token"].replace(" ", "").replace("-", "").lower()
+        if token.isdigit() and len(token) == 6:
+            return token
+        if self.allow_backup and len(token) == 8 and set(token) <= BACKUP_CODE_ALPHABET:
+            return token
+        if self.allow_backup:
+            raise forms.ValidationError(_("Enter the six digits your app shows, or one backup code."))
+        raise forms.ValidationError(_("Enter the six digits your authenticator app shows."))
 
 
 class ResetRequestForm(PasswordResetForm):

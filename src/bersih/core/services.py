@@ -182,7 +182,10 @@ def assignment_end(*, actor, assignment: Assignment, ends_on: dt.date | None = N
     """
     paths = _administered_paths(actor)
     assignment = (
-        Assignment.objects.select_for_update().select_related("user", "unit", "agency").get(pk=assignment.pk)
+        # Lock only the assignment row (PostgreSQL cannot lock the nullable side of the joins).
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("user", "unit", "agency")
+        .get(pk=assignment.pk)
     )
     _refuse_self(actor, assignment.user, _("You cannot change your own roles; ask another administrator."))
     if not _place_in(paths, assignment):
@@ -503,23 +506,62 @@ def otp_device_confirm(*, actor, user: User, key: str, token: str, name: str = "
 
 
 @transaction.atomic
-def otp_device_remove(*, actor, device, reason: str) -> None:
-    """Remove a lost or replaced authenticator; the person enrols a new one at their next sign-in."""
+def otp_devices_reset(*, actor, user: User, reason: str) -> int:
+    """Remove a person's authenticator and backup codes (a lost or replaced phone).
+
+    They enrol a new authenticator at their next sign-in. Returns how many devices were removed.
+    """
+    from django_otp import devices_for_user
+
     paths = _administered_paths(actor)
-    user = device.user
-    _refuse_self(actor, user, _("Ask another administrator to remove your own authenticator."))
+    _refuse_self(actor, user, _("Ask another administrator to reset your own authenticator."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the authenticator is removed.")})
     _require_user_in_scope(paths, user)
-    persistent_id = device.persistent_id
-    device.delete()
+    devices = list(devices_for_user(user, confirmed=None))
+    if not devices:
+        raise ValidationError(_("This person has no authenticator enrolled."))
+    removed = [device.persistent_id for device in devices]
+    for device in devices:
+        device.delete()
     ledger.record(
         actor=actor,
         action="core.auth.otp_device_removed",
         subject=user,
-        data={"device": persistent_id, "reason": reason.strip()},
+        data={"devices": removed, "reason": reason.strip()},
         unit=_home_unit(user),
     )
+    return len(removed)
+
+
+BACKUP_CODE_COUNT = 10
+
+
+@transaction.atomic
+def otp_backup_codes_issue(*, actor, user: User) -> list[str]:
+    """Issue single-use backup codes for when the phone is not at hand; earlier ones stop working.
+
+    The codes are returned to be shown once; the ledger records only that they were issued.
+    """
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if getattr(actor, "pk", None) != user.pk:
+        raise PermissionDenied(_("Each person issues their own backup codes."))
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("Enrol an authenticator app before creating backup codes."))
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("Backup codes"), confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    ledger.record(
+        actor=actor,
+        action="core.auth.backup_codes_issued",
+        subject=user,
+        data={"count": len(codes)},
+        unit=_home_unit(user),
+    )
+    return codes
 
 
 @transaction.atomic

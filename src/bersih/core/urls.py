@@ -9,6 +9,7 @@ urlpatterns = [
     path("masuk/", views.SignInView.as_view(), name="login"),
     path("masuk/otp/", views.otp_verify, name="otp-verify"),
     path("masuk/otp/daftar/", views.otp_enrol, name="otp-enrol"),
+    path("masuk/otp/cadangan/", views.otp_backup_codes, name="otp-backup-codes"),
     path("masuk/reset/", views.ResetRequestView.as_view(), name="password-reset"),
     path("masuk/reset/terkirim/", views.ResetDoneView.as_view(), name="password-reset-done"),
     path("masuk/reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password-reset-confirm"),

@@ -10,10 +10,11 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 
 from . import services
 from .auth import SESSION_ENDED_KEY, is_verified, needs_second_factor
@@ -114,7 +115,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_next_url(request))
     if not user_has_device(request.user, confirmed=True):
         return redirect(f"{reverse('core:otp-enrol')}?{request.GET.urlencode()}")
-    form = OtpTokenForm(request.POST or None)
+    form = OtpTokenForm(request.POST or None, allow_backup=True)
     status = 200
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["otp_token"])
@@ -153,7 +154,7 @@ def _enrolment_context(request: HttpRequest, key: str) -> dict:
     secret = b32encode(unhexlify(key)).decode()
     return {
         # segno draws the QR code as plain SVG markup: no script, no external image.
-        "qr_svg": mark_safe(segno.make(uri, error="m").svg_inline(scale=4, title=_("QR code"))),  # noqa: S308
+        "qr_svg": mark_safe(segno.make(uri, error="m").svg_inline(scale=4, light="#fff", title=_("QR code"))),  # noqa: S308
         "otpauth_uri": uri,
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
@@ -184,9 +185,32 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
             else:
                 request.session.pop(PENDING_TOTP_KEY, None)
                 messages.success(request, _("Your authenticator app is enrolled."))
-                return _pass_second_factor(request, device)
+                _pass_second_factor(request, device)
+                # Next: backup codes for the day the phone is not at hand.
+                return redirect(
+                    f"{reverse('core:otp-backup-codes')}?{urlencode({'next': _next_url(request)})}"
+                )
     context = {"form": form, "next": _next_url(request), **_enrolment_context(request, key)}
     return render(request, "core/otp_enrol.html", context, status=status)
+
+
+@login_required
+@never_cache
+def otp_backup_codes(request: HttpRequest) -> HttpResponse:
+    """Single-use backup codes: GET explains, POST issues a new set and shows it once."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    context = {
+        "next": _next_url(request),
+        "has_codes": StaticDevice.objects.filter(user=request.user, confirmed=True).exists(),
+    }
+    if request.method == "POST":
+        try:
+            context["codes"] = services.otp_backup_codes_issue(actor=request.user, user=request.user)
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+            return render(request, "core/otp_backup_codes.html", context, status=400)
+    return render(request, "core/otp_backup_codes.html", context)
 
 
 # --- Password reset by e-mail ------------------------------------------------------------------------

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from base64 import b32decode
 from binascii import unhexlify
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bersih.core import services
@@ -85,7 +88,7 @@ def test_right_enrolment_code_confirms_device_and_admits(client, investigator):
     key = client.session[PENDING_TOTP_KEY]
     session_before = client.session.session_key
     response = client.post("/masuk/otp/daftar/?next=/staf/", {"otp_token": code_for(key), "next": "/staf/"})
-    assert response.status_code == 302 and response.url == "/staf/"
+    assert response.status_code == 302 and response.url == "/masuk/otp/cadangan/?next=%2Fstaf%2F"
     assert client.get("/staf/").status_code == 200
     device = TOTPDevice.objects.get(user=investigator)
     assert device.confirmed and device.key == key
@@ -169,9 +172,70 @@ def test_testing_helper_signs_in_past_the_second_factor(client, investigator):
     assert client.get("/staf/").status_code == 200
 
 
-def test_administrator_removes_a_lost_device_and_it_is_recorded(org, make_user, investigator):
+def test_administrator_removes_a_lost_device_and_it_is_recorded(client, org, make_user, investigator):
     admin = make_user("admin", "administrator", org.bks)
-    device = TOTPDevice.objects.create(user=investigator, name="phone", confirmed=True)
-    services.otp_device_remove(actor=admin, device=device, reason="Phone lost")
+    TOTPDevice.objects.create(user=investigator, name="phone", confirmed=True)
+    with pytest.raises(ValidationError):
+        services.otp_devices_reset(actor=admin, user=investigator, reason="")
+    assert services.otp_devices_reset(actor=admin, user=investigator, reason="Phone lost") == 1
     assert not TOTPDevice.objects.filter(user=investigator).exists()
     assert Entry.objects.get(action="core.auth.otp_device_removed").data["reason"] == "Phone lost"
+    # At the next sign-in the person enrols a new authenticator.
+    password_sign_in(client, "penyidik")
+    assert client.get("/staf/").url.startswith("/masuk/otp/daftar/")
+
+
+def test_device_reset_outside_scope_is_refused(org, make_user, investigator):
+    admin_depok = make_user("admin-dpk", "administrator", org.dpk)
+    TOTPDevice.objects.create(user=investigator, name="phone", confirmed=True)
+    with pytest.raises(PermissionDenied):
+        services.otp_devices_reset(actor=admin_depok, user=investigator, reason="Phone lost")
+    assert TOTPDevice.objects.filter(user=investigator).exists()
+    assert not Entry.objects.exists()
+
+
+def enrol(client, username="penyidik"):
+    password_sign_in(client, username)
+    client.get("/masuk/otp/daftar/?next=/staf/")
+    key = client.session[PENDING_TOTP_KEY]
+    return client.post("/masuk/otp/daftar/", {"otp_token": code_for(key), "next": "/staf/"})
+
+
+def test_backup_codes_are_offered_after_enrolment_and_each_works_once(client, investigator):
+    response = enrol(client)
+    assert response.status_code == 302 and response.url.startswith("/masuk/otp/cadangan/")
+    explained = client.get(response.url)
+    assert "Create backup codes" in explained.content.decode()
+    assert not StaticDevice.objects.filter(user=investigator).exists()  # GET writes nothing
+    issued = client.post("/masuk/otp/cadangan/", {"next": "/staf/"})
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", issued.content.decode())
+    assert len(codes) == 10
+    assert issued["Cache-Control"].startswith("max-age=0")
+    entry = Entry.objects.get(action="core.auth.backup_codes_issued")
+    assert entry.data == {"count": 10} and codes[0] not in str(entry.data)
+
+    client.post("/keluar/")
+    password_sign_in(client, "penyidik")
+    assert client.post("/masuk/otp/", {"otp_token": codes[0].upper()}).status_code == 302
+    assert client.get("/staf/").status_code == 200
+    client.post("/keluar/")
+    password_sign_in(client, "penyidik")
+    assert client.post("/masuk/otp/", {"otp_token": codes[0]}).status_code == 400
+
+
+def test_new_backup_codes_replace_the_old_ones(client, investigator):
+    enrol(client)
+    first = re.findall(r"<code>([a-z2-7]{8})</code>", client.post("/masuk/otp/cadangan/").content.decode())
+    second = re.findall(r"<code>([a-z2-7]{8})</code>", client.post("/masuk/otp/cadangan/").content.decode())
+    assert set(first).isdisjoint(second)
+    client.post("/keluar/")
+    password_sign_in(client, "penyidik")
+    assert client.post("/masuk/otp/", {"otp_token": first[1]}).status_code == 400
+
+
+def test_backup_codes_need_the_second_factor_first(client, investigator):
+    TOTPDevice.objects.create(user=investigator, name="phone", confirmed=True)
+    password_sign_in(client, "penyidik")
+    response = client.post("/masuk/otp/cadangan/")
+    assert response.status_code == 302 and response.url.startswith("/masuk/otp/?")
+    assert not StaticDevice.objects.exists()
