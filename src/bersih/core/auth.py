@@ -12,6 +12,7 @@ import time
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
@@ -26,7 +27,8 @@ SESSION_ENDED_KEY = "bersih_session_ended"
 
 # Paths that never need a second factor: static files, the language switch, and the API (which
 # authenticates every call itself).
-OPEN_PREFIXES = ("/static/", "/i18n/", "/api/")
+API_PREFIX = "/api/"
+OPEN_PREFIXES = ("/static/", "/i18n/", API_PREFIX)
 # Pages a signed-in person who still owes the second factor may open.
 OPEN_VIEW_NAMES = frozenset(
     {
@@ -106,8 +108,12 @@ def guard_staff_session(request: HttpRequest) -> HttpResponse | None:
     if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT.total_seconds():
         return _end_idle_session(request)
     request.session[LAST_SEEN_KEY] = now
-    if needs_second_factor(user) and not is_verified(user) and not open_without_second_factor(request):
-        return redirect_to_second_factor(request)
+    if needs_second_factor(user) and not is_verified(user):
+        if request.path_info.startswith(API_PREFIX):
+            # The API has its own authentication; a half-finished staff session is anonymous there.
+            request.user = AnonymousUser()
+        elif not open_without_second_factor(request):
+            return redirect_to_second_factor(request)
     return None
 
 

@@ -239,3 +239,20 @@ def test_backup_codes_need_the_second_factor_first(client, investigator):
     response = client.post("/masuk/otp/cadangan/")
     assert response.status_code == 302 and response.url.startswith("/masuk/otp/?")
     assert not StaticDevice.objects.exists()
+
+
+def test_unverified_session_is_anonymous_to_the_api(rf, investigator):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from bersih.core.auth import guard_staff_session
+
+    request = rf.get("/api/v1/anything")
+    request.session = SessionStore()
+    request.user = investigator  # signed in with the password only: no is_verified() yet
+    assert guard_staff_session(request) is None
+    assert not request.user.is_authenticated
+
+    page = rf.get("/staf/")
+    page.session = SessionStore()
+    page.user = investigator
+    assert guard_staff_session(page).status_code == 302
