@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from binascii import unhexlify
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -416,7 +417,7 @@ def sign_in_record_failure(*, request, username: str | None) -> None:
     username = (username or "")[:USERNAME_LIMIT]
     subject = _user_subject(username)
     ledger.record(
-        actor=None,
+        actor=AnonymousUser(),
         action="core.auth.sign_in_failed",
         subject=subject,
         data={**_client(request), "username": username},
@@ -434,7 +435,7 @@ def sign_in_record_lockout(*, request, username: str | None) -> None:
     username = (username or "")[:USERNAME_LIMIT]
     subject = _user_subject(username)
     ledger.record(
-        actor=None,
+        actor=AnonymousUser(),
         action="core.auth.locked_out",
         subject=subject,
         data={
@@ -568,7 +569,7 @@ def otp_backup_codes_issue(*, actor, user: User) -> list[str]:
 def password_reset_record_request(*, request, user: User) -> None:
     """A reset link was sent to ``user`` (unknown addresses are answered alike and record nothing)."""
     ledger.record(
-        actor=None,
+        actor=AnonymousUser(),
         action="core.auth.password_reset_requested",
         subject=user,
         data=_client(request),

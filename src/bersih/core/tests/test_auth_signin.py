@@ -57,6 +57,7 @@ def test_wrong_password_is_refused_clearly_and_recorded_without_the_password(cli
     entry = Entry.objects.get(action="core.auth.sign_in_failed")
     assert entry.data["username"] == "lantas"
     assert entry.subject_id == str(officer.pk)
+    assert entry.actor_label == "anonymous"
     assert "not-the-password" not in str(entry.data)
     assert actions() == ["core.auth.sign_in_failed"]
 
