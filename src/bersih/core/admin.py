@@ -143,6 +143,9 @@ class UserAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("username", "full_name", "nrp", "rank", "email", "phone", "language", "is_staff")
@@ -162,9 +165,6 @@ class UserAdmin(ServiceErrorsMixin, admin.ModelAdmin):
                 **{k: v for k, v in form.cleaned_data.items() if k in self.get_fields(request)},
             )
             obj.pk = created.pk
-
-    def save_related(self, request, form, formsets, change):
-        pass  # assignments are read-only here
 
     @admin.action(description=_("Deactivate the selected people"))
     def deactivate_selected(self, request, queryset):

@@ -69,3 +69,36 @@ def test_deactivate_action_is_recorded(admin_client, org, make_user):
     target.refresh_from_db()
     assert not target.is_active
     assert Entry.objects.filter(action="core.user.deactivated").count() == 1
+
+
+def test_adding_and_changing_people_in_admin_is_recorded(admin_client, org, make_user):
+    response = admin_client.post(
+        "/admin/core/user/add/",
+        {"username": "anggota", "full_name": "Anggota Baru", "language": "id", "email": "a@polri.example.id"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    created = Entry.objects.get(action="core.user.created")
+    assert created.data["username"] == "anggota"
+
+    target = make_user("staf", "officer", org.bks_spkt)
+    form = {
+        "full_name": "Staf Satu",
+        "nrp": "",
+        "rank": "Bripka",
+        "email": "",
+        "phone": "",
+        "language": "id",
+        "preferred_channel": "email",
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-INITIAL_FORMS": "1",
+        "assignments-MIN_NUM_FORMS": "0",
+        "assignments-MAX_NUM_FORMS": "1000",
+        "assignments-0-id": target.assignments.get().pk,
+        "assignments-0-user": target.pk,
+    }
+    response = admin_client.post(f"/admin/core/user/{target.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    changed = Entry.objects.get(action="core.user.changed")
+    assert changed.data == {"fields": ["full_name", "rank"]}
+    target.refresh_from_db()
+    assert target.rank == "Bripka"
