@@ -29,7 +29,12 @@ def seed(world: DemoWorld) -> None:
     delivered = []
     for number in range(1, 4):
         name = faker.name()
-        context = {"name": name, "reference": f"DEMO-{number:04d}", "text": "Contoh pemberitahuan.", "url": url}
+        context = {
+            "name": name,
+            "reference": f"DEMO-{number:04d}",
+            "text": "Contoh pemberitahuan.",
+            "url": url,
+        }
         delivered.append(
             services.message_queue(
                 channel="email",
@@ -40,7 +45,12 @@ def seed(world: DemoWorld) -> None:
                 unit=unit,
             )
         )
-    whatsapp_context = {"name": faker.name(), "reference": "DEMO-0010", "text": "Surat tilang terbit.", "url": url}
+    whatsapp_context = {
+        "name": faker.name(),
+        "reference": "DEMO-0010",
+        "text": "Surat tilang terbit.",
+        "url": url,
+    }
     delivered.append(
         services.message_queue(
             channel="whatsapp",

@@ -67,7 +67,8 @@ class Message(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="sending") | Q(locked_until__isnull=False), name="notify_sending_is_claimed"
+                condition=~Q(status="sending") | Q(locked_until__isnull=False),
+                name="notify_sending_is_claimed",
             ),
             models.CheckConstraint(condition=~Q(idempotency_key=""), name="notify_idempotency_key_set"),
         ]

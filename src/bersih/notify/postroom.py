@@ -16,17 +16,27 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-# A4 label sheet: 3 columns × 8 rows of 70 × 37 mm labels (the common "24 per sheet" stock).
+# A4 label sheet: 3 columns by 8 rows of 70 x 37 mm labels (the common "24 per sheet" stock).
 LABEL_COLUMNS, LABEL_ROWS = 3, 8
 LABEL_WIDTH, LABEL_HEIGHT = 70 * mm, 37 * mm
-MANIFEST_FIELDS = ["no", "tracking_code", "name", "street", "village", "city", "postcode", "province", "pages"]
+MANIFEST_FIELDS = [
+    "no",
+    "tracking_code",
+    "name",
+    "street",
+    "village",
+    "city",
+    "postcode",
+    "province",
+    "pages",
+]
 
 
 def plain_letter_pdf(address_lines: list[str], body: str, *, sender: str = "") -> bytes:
     """A one-letter PDF from text, for modules that queue a letter without their own PDF."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
-    width, height = A4
+    _width, height = A4
     y = height - 25 * mm
     if sender:
         pdf.setFont("Helvetica-Bold", 11)

@@ -64,6 +64,10 @@ def render_message(template: str, channel: str, language: str, context: dict) ->
     if channel == "whatsapp":
         whatsapp_spec(template, language)  # must exist: only approved templates may be sent
         body = render_part(template, "whatsapp", language, context, required=False)
-        return {"subject_line": "", "body": body or render_part(template, "sms", language, context), "html_body": ""}
+        return {
+            "subject_line": "",
+            "body": body or render_part(template, "sms", language, context),
+            "html_body": "",
+        }
     part = "post" if channel == "post" else "sms"
     return {"subject_line": "", "body": render_part(template, part, language, context), "html_body": ""}

@@ -52,8 +52,10 @@ def batch_for(user, ref) -> PostBatch:
 
 
 def letter_for(user, tracking_code: str, action: str = "return") -> PostLetter:
-    return PostLetter.objects.restrict(user, action).select_related("message").get(
-        tracking_code=tracking_code.strip().upper()
+    return (
+        PostLetter.objects.restrict(user, action)
+        .select_related("message")
+        .get(tracking_code=tracking_code.strip().upper())
     )
 
 

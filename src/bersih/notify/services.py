@@ -201,7 +201,9 @@ def message_deliver(*, message_id: int, now: datetime | None = None) -> str:
     message, token = claim
     if message.attempts > policy.MAX_ATTEMPTS:
         # The previous claim expired without a result, and it was the last attempt allowed.
-        return message_record_failure(message, token, "no result recorded for the last attempt", permanent=True)
+        return message_record_failure(
+            message, token, "no result recorded for the last attempt", permanent=True
+        )
     adapter = channel_for(message.channel)
     try:
         if adapter is None:
@@ -259,7 +261,11 @@ def message_record_failure(message: Message, token: str, error: str, *, permanen
         else:
             next_at = now + retry_delay(message.attempts)
             updated = mine.update(
-                status="queued", next_attempt_at=next_at, last_error=error[:4000], locked_until=None, claim_token=""
+                status="queued",
+                next_attempt_at=next_at,
+                last_error=error[:4000],
+                locked_until=None,
+                claim_token="",
             )
         if not updated:
             return "superseded"
@@ -294,7 +300,11 @@ def message_retry(*, actor, message: Message) -> Message:
             actor=actor,
             action="notify.message.retried",
             subject=message,
-            data={"channel": message.channel, "template": message.template, "last_error": message.last_error[:500]},
+            data={
+                "channel": message.channel,
+                "template": message.template,
+                "last_error": message.last_error[:500],
+            },
             unit=message.unit,
         )
         _enqueue_after_commit(message.pk)
@@ -306,7 +316,9 @@ def messages_deliver_due(now: datetime | None = None, limit: int = 200) -> dict:
     """The sweep's safety net: deliver what is due, and what a dead worker left claimed."""
     now = now or timezone.now()
     due = (
-        Message.objects.filter(Q(status="queued", next_attempt_at__lte=now) | Q(status="sending", locked_until__lt=now))
+        Message.objects.filter(
+            Q(status="queued", next_attempt_at__lte=now) | Q(status="sending", locked_until__lt=now)
+        )
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
@@ -435,7 +447,9 @@ def post_batch_build(*, actor, unit, day: date) -> PostBatch | None:
         except IntegrityError:  # another worker built it meanwhile
             return None
         for field, (name, data) in files.items():
-            path = default_storage.save(f"outbox/batches/{day:%Y/%m/%d}/{unit.code}-{batch.ref}-{name}", ContentFile(data))
+            path = default_storage.save(
+                f"outbox/batches/{day:%Y/%m/%d}/{unit.code}-{batch.ref}-{name}", ContentFile(data)
+            )
             setattr(batch, field, path)
         batch.save(update_fields=list(files))
         PostLetter.objects.filter(pk__in=[x.pk for x in letters], status="waiting").update(

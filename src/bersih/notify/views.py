@@ -36,7 +36,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
     _require(request, "notify.view_message")
     status = request.GET.get("status", "")
     channel = request.GET.get("channel", "")
-    page = selectors.messages_page(request.user, status=status, channel=channel, page=request.GET.get("page", 1))
+    page = selectors.messages_page(
+        request.user, status=status, channel=channel, page=request.GET.get("page", 1)
+    )
     return render(
         request,
         "notify/outbox/list.html",
@@ -164,7 +166,9 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
             return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
         return HttpResponseForbidden("verification failed")
     body = request.body
-    if not signature_valid(body, request.headers.get("X-Hub-Signature-256", ""), settings.WHATSAPP_APP_SECRET):
+    if not signature_valid(
+        body, request.headers.get("X-Hub-Signature-256", ""), settings.WHATSAPP_APP_SECRET
+    ):
         logger.warning("WhatsApp webhook with a bad signature refused")
         return HttpResponseForbidden("bad signature")
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
-import socket
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,6 +60,6 @@ class EmailChannel(Channel):
             if 500 <= exc.smtp_code < 600:
                 raise PermanentFailure(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
             raise TemporaryFailure(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(f"{exc.__class__.__name__}: {exc}") from exc
         return SendResult(provider_id=message_id)

@@ -28,7 +28,9 @@ def check_address(address) -> dict:
     missing = [key for key in REQUIRED_ADDRESS_FIELDS if not str(address.get(key) or "").strip()]
     if missing:
         raise ValidationError(_("The address lacks: %(fields)s.") % {"fields": ", ".join(missing)})
-    return {key: str(address.get(key) or "").strip() for key in (*REQUIRED_ADDRESS_FIELDS, "village", "province")}
+    return {
+        key: str(address.get(key) or "").strip() for key in (*REQUIRED_ADDRESS_FIELDS, "village", "province")
+    }
 
 
 def new_tracking_code() -> str:

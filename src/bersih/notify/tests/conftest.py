@@ -161,12 +161,22 @@ def whatsapp_api(settings, provider):
     settings.WHATSAPP_APP_SECRET = "wa-app-secret"
     settings.WHATSAPP_VERIFY_TOKEN = "wa-verify"
     provider.default = Reply(
-        200, {"messaging_product": "whatsapp", "contacts": [{"wa_id": "6281234567890"}], "messages": [{"id": "wamid.1"}]}
+        200,
+        {
+            "messaging_product": "whatsapp",
+            "contacts": [{"wa_id": "6281234567890"}],
+            "messages": [{"id": "wamid.1"}],
+        },
     )
     return provider
 
 
-CONTEXT = {"name": "Budi Santoso", "reference": "ETL-2026-ABCD", "text": "Surat konfirmasi terbit.", "url": "https://b.id/"}
+CONTEXT = {
+    "name": "Budi Santoso",
+    "reference": "ETL-2026-ABCD",
+    "text": "Surat konfirmasi terbit.",
+    "url": "https://b.id/",
+}
 
 
 @pytest.fixture

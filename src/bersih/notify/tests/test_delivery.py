@@ -59,7 +59,11 @@ def test_temporary_failures_are_retried_with_backoff(queue, sms_gateway, reply):
     message.refresh_from_db()
     assert message.status == "queued" and message.attempts == 1
     wait = message.next_attempt_at - before
-    assert policy.RETRY_BASE_DELAY * (1 - policy.RETRY_JITTER) <= wait <= policy.RETRY_BASE_DELAY + timedelta(seconds=2)
+    assert (
+        policy.RETRY_BASE_DELAY * (1 - policy.RETRY_JITTER)
+        <= wait
+        <= policy.RETRY_BASE_DELAY + timedelta(seconds=2)
+    )
     assert message.last_error
     # Not due yet: nothing happens; when due, the next attempt succeeds.
     assert services.message_deliver(message_id=message.pk) == "not-due"
@@ -145,7 +149,7 @@ def test_late_result_of_an_expired_claim_does_not_overwrite_the_new_one(queue, s
     message = queue()
     first, first_token = services.message_claim(message_id=message.pk)
     later = timezone.now() + policy.CLAIM_LEASE + timedelta(seconds=1)
-    second, second_token = services.message_claim(message_id=message.pk, now=later)
+    _second, second_token = services.message_claim(message_id=message.pk, now=later)
     assert services.message_record_failure(first, first_token, "late", permanent=True) == "superseded"
     message.refresh_from_db()
     assert message.status == "sending" and message.claim_token == second_token

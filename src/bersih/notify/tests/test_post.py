@@ -28,7 +28,9 @@ ADDRESSES = [
 
 
 def _letter(queue, address, key, **extra):
-    message = queue(channel="post", recipient="", context={**CONTEXT, "address": address}, idempotency_key=key, **extra)
+    message = queue(
+        channel="post", recipient="", context={**CONTEXT, "address": address}, idempotency_key=key, **extra
+    )
     assert services.message_deliver(message_id=message.pk) == "sent"
     return PostLetter.objects.get(message=message)
 
@@ -47,7 +49,11 @@ def test_letter_goes_to_the_post_room_of_the_polres(queue, org):
 
 def test_letter_without_complete_address_is_refused(queue):
     with pytest.raises(ValidationError, match="postcode"):
-        queue(channel="post", recipient="", context={**CONTEXT, "address": {"name": "A", "street": "B", "city": "C"}})
+        queue(
+            channel="post",
+            recipient="",
+            context={**CONTEXT, "address": {"name": "A", "street": "B", "city": "C"}},
+        )
 
 
 def test_module_pdf_is_used_as_the_letter(queue):
@@ -70,7 +76,9 @@ def test_resending_a_letter_after_a_crash_does_not_duplicate_it(queue):
     from bersih.notify import rules as policy
     from bersih.notify.channels.post import PostChannel
 
-    message = queue(channel="post", recipient="", context={**CONTEXT, "address": ADDRESSES[0]}, idempotency_key="l3")
+    message = queue(
+        channel="post", recipient="", context={**CONTEXT, "address": ADDRESSES[0]}, idempotency_key="l3"
+    )
     claimed, _ = services.message_claim(message_id=message.pk)
     PostChannel().send(claimed)
     services.messages_deliver_due(now=timezone.now() + policy.CLAIM_LEASE + timedelta(seconds=1))
@@ -129,7 +137,9 @@ def test_returned_letter_tells_the_module(queue, org, make_user, monkeypatch):
     services.register_return_handler("notify.test", lambda **kw: calls.append(kw))
     letter = _letter(queue, ADDRESSES[0], "r1")
     clerk = make_user("clerk", "officer", org.bks)
-    services.post_letter_return(actor=clerk, letter=letter, reason="alamat_tidak_ditemukan", note="rumah kosong")
+    services.post_letter_return(
+        actor=clerk, letter=letter, reason="alamat_tidak_ditemukan", note="rumah kosong"
+    )
     letter.refresh_from_db()
     assert letter.status == "returned" and letter.return_reason == "alamat_tidak_ditemukan"
     assert calls and calls[0]["reason"] == "alamat_tidak_ditemukan" and calls[0]["letter"].pk == letter.pk

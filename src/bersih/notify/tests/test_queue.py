@@ -33,7 +33,11 @@ def test_message_is_written_with_the_callers_transaction(org):
 def test_queue_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
         services.message_queue(
-            channel="email", recipient="a@contoh.id", template="notify.test", context=CONTEXT, idempotency_key="x"
+            channel="email",
+            recipient="a@contoh.id",
+            template="notify.test",
+            context=CONTEXT,
+            idempotency_key="x",
         )
     assert not Message.objects.exists()
 
@@ -47,7 +51,12 @@ def test_same_idempotency_key_answers_the_first_message(queue):
 
 
 def test_queue_renders_templates_and_records_ledger(queue, org):
-    message = queue(channel="email", recipient=" budi@contoh.id ", idempotency_key="k-email", subject=("etle.violation", "7", "ETL-2026-ABCD"))
+    message = queue(
+        channel="email",
+        recipient=" budi@contoh.id ",
+        idempotency_key="k-email",
+        subject=("etle.violation", "7", "ETL-2026-ABCD"),
+    )
     assert message.recipient == "budi@contoh.id"
     assert message.subject_line == "Pemberitahuan ETL-2026-ABCD"
     assert "Yth. Budi Santoso" in message.body
@@ -109,15 +118,22 @@ def test_unconfigured_channel_is_refused_in_production_like_setup(queue, setting
 def test_route_prefers_the_persons_channel_when_available(settings):
     contacts = {"email": "a@contoh.id", "sms": "0812", "whatsapp": "0812"}
     assert services.message_route(contacts=contacts, preference="email") == ["email", "whatsapp", "sms"]
-    assert services.message_route(contacts={**contacts, "email": ""}, preference="email") == ["whatsapp", "sms"]
+    assert services.message_route(contacts={**contacts, "email": ""}, preference="email") == [
+        "whatsapp",
+        "sms",
+    ]
     settings.NOTIFY_DEV_SINK = False  # no SMS or WhatsApp provider configured here
     assert services.message_route(contacts=contacts, preference="whatsapp") == ["email"]
 
 
 def test_notify_person_uses_preference_and_language(org, make_user):
-    person = make_user("siti", email="siti@contoh.id", phone="0812-1111-2222", preferred_channel="sms", language="en")
+    person = make_user(
+        "siti", email="siti@contoh.id", phone="0812-1111-2222", preferred_channel="sms", language="en"
+    )
     with transaction.atomic():
-        message = services.notify_person(user=person, template="notify.test", context=CONTEXT, idempotency_key="p1")
+        message = services.notify_person(
+            user=person, template="notify.test", context=CONTEXT, idempotency_key="p1"
+        )
     assert (message.channel, message.recipient, message.language) == ("sms", "+6281211112222", "en")
     assert message.body.startswith("Polres Metro Bekasi: Surat konfirmasi terbit. Number")
 
@@ -125,15 +141,27 @@ def test_notify_person_uses_preference_and_language(org, make_user):
 def test_notify_person_skips_an_unusable_contact(org, make_user):
     person = make_user("joko", email="joko@contoh.id", phone="12", preferred_channel="whatsapp")
     with transaction.atomic():
-        message = services.notify_person(user=person, template="notify.test", context=CONTEXT, idempotency_key="p2")
+        message = services.notify_person(
+            user=person, template="notify.test", context=CONTEXT, idempotency_key="p2"
+        )
     assert message.channel == "email"
 
 
 def test_attachment_is_stored_once_by_hash(queue):
     from bersih.notify.attachments import load_bytes
 
-    a = queue(channel="email", recipient="a@contoh.id", attachments=[{"name": "surat.pdf", "content_type": "application/pdf", "content": b"%PDF-1.4 x"}])
-    b = queue(channel="email", recipient="b@contoh.id", attachments=[{"name": "s.pdf", "content_type": "application/pdf", "sha256": a.attachments[0]["sha256"]}])
+    a = queue(
+        channel="email",
+        recipient="a@contoh.id",
+        attachments=[{"name": "surat.pdf", "content_type": "application/pdf", "content": b"%PDF-1.4 x"}],
+    )
+    b = queue(
+        channel="email",
+        recipient="b@contoh.id",
+        attachments=[
+            {"name": "s.pdf", "content_type": "application/pdf", "sha256": a.attachments[0]["sha256"]}
+        ],
+    )
     assert a.attachments[0]["sha256"] == b.attachments[0]["sha256"]
     assert load_bytes(b.attachments[0]["sha256"]) == b"%PDF-1.4 x"
     with pytest.raises(ValidationError):

@@ -56,7 +56,9 @@ def test_outbox_lists_messages_in_scope_with_masked_recipients(
     assert reverse("notify:retry", kwargs={"ref": dead_message.ref}) in body
 
 
-def test_list_query_count_does_not_grow_with_messages(client, org, make_user, queue, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_messages(
+    client, org, make_user, queue, django_assert_max_num_queries
+):
     for i in range(30):
         queue(idempotency_key=f"many-{i}")
     client.force_login(make_user("spv", "supervisor", org.bks))
@@ -92,7 +94,9 @@ def test_retry_button(client, org, make_user, dead_message, sms_gateway):
     assert Entry.objects.filter(action="notify.message.retried").count() == 1
 
 
-def test_retry_needs_post_csrf_permission_and_scope(client, org, make_user, dead_message, other_polres_message):
+def test_retry_needs_post_csrf_permission_and_scope(
+    client, org, make_user, dead_message, other_polres_message
+):
     officer = make_user("officer", "officer", org.bks_satlantas)
     client.force_login(officer)
     assert client.post(reverse("notify:retry", kwargs={"ref": dead_message.ref})).status_code == 403
@@ -116,7 +120,10 @@ def batch(queue, org):
         channel="post",
         recipient="",
         idempotency_key="post-1",
-        context={**CONTEXT, "address": {"name": "Ani", "street": "Jl. Melati 3", "city": "Bekasi", "postcode": "17145"}},
+        context={
+            **CONTEXT,
+            "address": {"name": "Ani", "street": "Jl. Melati 3", "city": "Bekasi", "postcode": "17145"},
+        },
     )
     services.message_deliver(message_id=message.pk)
     return services.post_batch_build(actor=SYSTEM, unit=org.bks, day=date(2026, 3, 2))
@@ -130,13 +137,24 @@ def test_post_room_downloads_in_and_out_of_scope(client, org, make_user, batch):
     client.force_login(make_user("officer", "officer", org.bks))
     page = client.get(reverse("notify:post"))
     assert page.status_code == 200 and list(page.context["page"].object_list) == [batch]
-    for name, start in [("letters.pdf", b"%PDF"), ("labels.pdf", b"%PDF"), ("manifest.pdf", b"%PDF"), ("manifest.csv", b"no,")]:
+    for name, start in [
+        ("letters.pdf", b"%PDF"),
+        ("labels.pdf", b"%PDF"),
+        ("manifest.pdf", b"%PDF"),
+        ("manifest.csv", b"no,"),
+    ]:
         response = client.get(reverse("notify:batch-file", kwargs={"ref": batch.ref, "name": name}))
         assert response.status_code == 200
         assert b"".join(response.streaming_content).startswith(start)
-    assert client.get(reverse("notify:batch-file", kwargs={"ref": batch.ref, "name": "secret.txt"})).status_code == 404
+    assert (
+        client.get(reverse("notify:batch-file", kwargs={"ref": batch.ref, "name": "secret.txt"})).status_code
+        == 404
+    )
     client.force_login(make_user("officer-dpk", "officer", org.dpk))
-    assert client.get(reverse("notify:batch-file", kwargs={"ref": batch.ref, "name": "letters.pdf"})).status_code == 404
+    assert (
+        client.get(reverse("notify:batch-file", kwargs={"ref": batch.ref, "name": "letters.pdf"})).status_code
+        == 404
+    )
 
 
 def test_record_returned_letter_form(client, org, make_user, batch):
@@ -147,7 +165,8 @@ def test_record_returned_letter_form(client, org, make_user, batch):
     invalid = client.post(reverse("notify:post"), {"tracking_code": letter.tracking_code, "reason": "hilang"})
     assert invalid.status_code == 400
     ok = client.post(
-        reverse("notify:post"), {"tracking_code": letter.tracking_code.lower(), "reason": "alamat_tidak_ditemukan"}
+        reverse("notify:post"),
+        {"tracking_code": letter.tracking_code.lower(), "reason": "alamat_tidak_ditemukan"},
     )
     assert ok.status_code == 302
     letter.refresh_from_db()
@@ -157,7 +176,9 @@ def test_record_returned_letter_form(client, org, make_user, batch):
 def test_returned_letter_out_of_scope_is_not_found(client, org, make_user, batch):
     letter = PostLetter.objects.get()
     client.force_login(make_user("officer-dpk", "officer", org.dpk))
-    response = client.post(reverse("notify:post"), {"tracking_code": letter.tracking_code, "reason": "ditolak"})
+    response = client.post(
+        reverse("notify:post"), {"tracking_code": letter.tracking_code, "reason": "ditolak"}
+    )
     assert response.status_code == 400 and "No letter" in response.content.decode()
     letter.refresh_from_db()
     assert letter.status == "batched"
@@ -167,7 +188,12 @@ def test_oversight_may_look_but_not_record_returns(client, org, make_user, batch
     letter = PostLetter.objects.get()
     client.force_login(make_user("wakapolres", "oversight", org.bks))
     assert list(client.get(reverse("notify:post")).context["page"].object_list) == [batch]
-    assert client.post(reverse("notify:post"), {"tracking_code": letter.tracking_code, "reason": "ditolak"}).status_code == 403
+    assert (
+        client.post(
+            reverse("notify:post"), {"tracking_code": letter.tracking_code, "reason": "ditolak"}
+        ).status_code
+        == 403
+    )
 
 
 def test_navigation_entry_shown_to_outbox_roles(client, org, make_user):

@@ -76,17 +76,23 @@ def test_provider_failures(queue, whatsapp_api, reply, outcome):
     assert services.message_deliver(message_id=message.pk) == outcome
 
 
-def _signed(client, payload: dict, secret: str = "wa-app-secret"):
+def _signed(client, payload: dict, secret: str = "wa-app-secret"):  # noqa: S107 - the test app secret
     body = json.dumps(payload).encode()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return client.post(
-        reverse("notify:whatsapp-webhook"), body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=signature
+        reverse("notify:whatsapp-webhook"),
+        body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=signature,
     )
 
 
 def _report(provider_id: str, status: str, **extra) -> dict:
     value = {"messaging_product": "whatsapp", "statuses": [{"id": provider_id, "status": status, **extra}]}
-    return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
 @pytest.fixture
@@ -124,7 +130,9 @@ def test_webhook_with_bad_signature_is_refused_and_changes_nothing(client, sent_
         response = _signed(client, _report("wamid.1", "delivered"), secret=secret)
     else:
         response = client.post(
-            reverse("notify:whatsapp-webhook"), _report("wamid.1", "delivered"), content_type="application/json"
+            reverse("notify:whatsapp-webhook"),
+            _report("wamid.1", "delivered"),
+            content_type="application/json",
         )
     assert response.status_code == 403
     sent_whatsapp.refresh_from_db()
@@ -140,7 +148,10 @@ def test_webhook_malformed_body_with_good_signature(client, whatsapp_api):
     body = b"[not json"
     signature = "sha256=" + hmac.new(b"wa-app-secret", body, hashlib.sha256).hexdigest()
     response = client.post(
-        reverse("notify:whatsapp-webhook"), body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=signature
+        reverse("notify:whatsapp-webhook"),
+        body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=signature,
     )
     assert response.status_code == 400
 

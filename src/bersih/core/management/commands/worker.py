@@ -27,7 +27,9 @@ class Command(BaseCommand):
     help = "Run the background task worker and the scheduler of periodic sweeps."
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Run due sweeps and ready tasks once, then exit.")
+        parser.add_argument(
+            "--once", action="store_true", help="Run due sweeps and ready tasks once, then exit."
+        )
         parser.add_argument(
             "--interval",
             type=float,
