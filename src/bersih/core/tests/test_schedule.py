@@ -68,6 +68,15 @@ def test_modules_sweeps_are_discovered(monkeypatch):
     assert {"notify.deliver_due", "notify.post_batches"} <= names
 
 
+@pytest.fixture
+def worker_in_test_transaction(monkeypatch):
+    """The task worker closes stale connections between tasks; inside the test's transaction (which
+    keeps the test database clean) that would end the connection on PostgreSQL, so it is a no-op here."""
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    monkeypatch.setattr("bersih.core.management.commands.worker.close_old_connections", lambda: None)
+
+
+@pytest.mark.usefixtures("worker_in_test_transaction")
 def test_worker_once_runs_due_sweeps_and_ready_tasks(org, settings, tmp_path):
     from django.db import transaction
 
@@ -97,6 +106,7 @@ def test_worker_once_runs_due_sweeps_and_ready_tasks(org, settings, tmp_path):
     assert (tmp_path / "sms.jsonl").read_text().count("\n") == 1
 
 
+@pytest.mark.usefixtures("worker_in_test_transaction")
 def test_worker_once_runs_the_delivery_task(org, settings, tmp_path, django_capture_on_commit_callbacks):
     from django.db import transaction
     from django_tasks_db.models import DBTaskResult

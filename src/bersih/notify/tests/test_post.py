@@ -40,6 +40,13 @@ def _read(path) -> bytes:
         return handle.read()
 
 
+def _page_text(pdf: bytes, index: int) -> bytes:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    page_ref, _ = PdfFileReader(io.BytesIO(pdf), strict=False).find_page_for_modification(index)
+    return page_ref.get_object()["/Resources"]["/XObject"]["/Letter"].data
+
+
 def test_letter_goes_to_the_post_room_of_the_polres(queue, org):
     letter = _letter(queue, ADDRESSES[0], "l1")
     assert letter.unit == org.bks and letter.status == "waiting"
@@ -94,7 +101,11 @@ def test_daily_batch_files(queue, org):
     assert [row["name"] for row in rows] == expected_order
     codes = {letter.name: letter.tracking_code for letter in letters}
     assert [row["tracking_code"] for row in rows] == [codes[name] for name in expected_order]
-    assert page_count(_read(batch.letters_pdf)) == sum(x.pages for x in letters)
+    letters_pdf = _read(batch.letters_pdf)
+    assert page_count(letters_pdf) == sum(x.pages for x in letters)
+    # Each page carries its letter: the addressees appear page by page in address order.
+    for index, name in enumerate(expected_order):
+        assert f"({name})".encode() in _page_text(letters_pdf, index)
     assert page_count(_read(batch.labels_pdf)) == 1
     manifest = _read(batch.manifest_pdf)
     assert manifest.startswith(b"%PDF") and page_count(manifest) == 1
