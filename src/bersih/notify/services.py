@@ -29,7 +29,14 @@ from bersih.ledger.services import SYSTEM, describe_subject, record
 
 from . import rules as policy
 from .attachments import attachment_ref, load_bytes
-from .channels import ChannelError, PermanentFailure, TemporaryFailure, available_channels, channel_for
+from .channels import (
+    ChannelError,
+    PermanentFailure,
+    TemporaryFailure,
+    available_channels,
+    channel_for,
+    normalise_recipient,
+)
 from .channels.post import check_address
 from .channels.sms import check_length
 from .models import Message, PostBatch, PostLetter
@@ -70,15 +77,14 @@ def message_queue(
         return existing
     if channel not in policy.CHANNELS:
         raise ValidationError(_("Unknown channel %(channel)s.") % {"channel": channel})
-    adapter = channel_for(channel)
-    if adapter is None:
-        raise ValidationError(_("The %(channel)s channel is not configured.") % {"channel": channel})
+    # A channel without a provider here is still queued: delivery dead-letters it where staff see it,
+    # rather than failing the action that caused it. Routing (message_route) avoids such channels.
     clean_context = json.loads(json.dumps(context or {}, cls=DjangoJSONEncoder))
     if channel == "post":
         clean_context["address"] = check_address(clean_context.get("address"))
         recipient = recipient or clean_context["address"]["name"]
     else:
-        recipient = adapter.normalise_recipient(recipient)
+        recipient = normalise_recipient(channel, recipient)
     rendered = render_message(template, channel, language, clean_context)
     if channel == "sms":
         check_length(rendered["body"])
@@ -376,9 +382,15 @@ def whatsapp_statuses_record(*, payload: dict) -> int:
 
 
 def _statuses_in(payload: dict):
-    for entry in payload.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            yield from ((change or {}).get("value") or {}).get("statuses") or []
+    """The ``statuses`` of a webhook payload, skipping anything not shaped as the Cloud API sends it."""
+
+    def items(container, key):
+        value = container.get(key) if isinstance(container, dict) else None
+        return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+    for entry in items(payload, "entry"):
+        for change in items(entry, "changes"):
+            yield from items(change.get("value"), "statuses")
 
 
 # --- Post -----------------------------------------------------------------------------------------

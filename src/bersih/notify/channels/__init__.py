@@ -63,5 +63,18 @@ def channel_for(name: str) -> Channel | None:
     return None
 
 
+def normalise_recipient(channel: str, recipient: str) -> str:
+    """The recipient as the channel's providers want it (E.164 for phones, a checked email address);
+    raises ValidationError when it cannot be used. Independent of which adapter is configured."""
+    from .email import EmailChannel
+    from .sms import e164
+
+    if channel == "email":
+        return EmailChannel().normalise_recipient(recipient)
+    if channel in {"sms", "whatsapp"}:
+        return e164(recipient)
+    return recipient.strip()
+
+
 def available_channels() -> set[str]:
     return {name for name in ("email", "sms", "whatsapp", "post") if channel_for(name) is not None}

@@ -109,10 +109,13 @@ def test_unknown_template_fails_the_callers_action(queue):
     assert not Message.objects.exists()
 
 
-def test_unconfigured_channel_is_refused_in_production_like_setup(queue, settings):
-    settings.NOTIFY_DEV_SINK = False
-    with pytest.raises(ValidationError):
-        queue(channel="whatsapp")
+def test_unconfigured_channel_is_queued_and_dead_lettered_visibly(queue, settings):
+    settings.NOTIFY_DEV_SINK = False  # no WhatsApp provider and no development sink
+    message = queue(channel="whatsapp")
+    assert message.status == "queued"
+    assert services.message_deliver(message_id=message.pk) == "dead"
+    message.refresh_from_db()
+    assert "not configured" in message.last_error
 
 
 def test_route_prefers_the_persons_channel_when_available(settings):

@@ -166,3 +166,19 @@ def test_webhook_verification_handshake(client, whatsapp_api):
     assert ok.status_code == 200 and ok.content == b"12345"
     bad = client.get(url, {"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "12345"})
     assert bad.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"entry": "x"},
+        {"entry": ["x", None, {"changes": "y"}]},
+        {"entry": [{"changes": [{"value": {"statuses": ["z", {"id": 5}]}}]}]},
+        {"entry": [{"changes": [{"value": {"statuses": [{"id": "wamid.1", "status": "exploded"}]}}]}]},
+    ],
+)
+def test_webhook_oddly_shaped_payloads_change_nothing(client, sent_whatsapp, payload):
+    response = _signed(client, payload)
+    assert response.status_code == 200 and response.content == b"ok 0"
+    sent_whatsapp.refresh_from_db()
+    assert sent_whatsapp.status == "sent"
