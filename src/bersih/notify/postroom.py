@@ -7,6 +7,7 @@ import csv
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -156,12 +157,19 @@ def manifest_pdf(letters, *, unit_name: str, day) -> bytes:
 
     def header() -> float:
         pdf.setFont("Helvetica-Bold", 12)
-        pdf.drawString(15 * mm, height - 15 * mm, f"Manifest serah terima surat — {unit_name}")
+        pdf.drawString(
+            15 * mm, height - 15 * mm, _("Letter handover manifest — %(unit)s") % {"unit": unit_name}
+        )
         pdf.setFont("Helvetica", 9)
         pdf.drawString(
             15 * mm,
             height - 21 * mm,
-            f"Tanggal {day:%d-%m-%Y} · {len(rows)} surat · dicetak {timezone.localtime():%d-%m-%Y %H:%M} WIB",
+            _("Date %(day)s · %(count)d letters · printed %(printed)s WIB")
+            % {
+                "day": f"{day:%d-%m-%Y}",
+                "count": len(rows),
+                "printed": f"{timezone.localtime():%d-%m-%Y %H:%M}",
+            },
         )
         return height - 32 * mm
 
@@ -180,8 +188,8 @@ def manifest_pdf(letters, *, unit_name: str, day) -> bytes:
         pdf.drawString(125 * mm, y - 9 * mm, row["tracking_code"])
         y -= 16 * mm
     pdf.setFont("Helvetica", 9)
-    pdf.drawString(15 * mm, 20 * mm, "Diserahkan oleh: ____________________")
-    pdf.drawString(width / 2, 20 * mm, "Diterima oleh (Pos): ____________________")
+    pdf.drawString(15 * mm, 20 * mm, _("Handed over by:") + " ____________________")
+    pdf.drawString(width / 2, 20 * mm, _("Received by (post office):") + " ____________________")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,6 +89,8 @@ def message_queue(
     if channel == "sms":
         check_length(rendered["body"])
     subject_type, subject_id, subject_ref = describe_subject(subject)
+    if unit is None:  # like the ledger: a record's message belongs to the record's unit
+        unit = _unit_of(subject)
     refs = [attachment_ref(item) for item in attachments or []]
     try:
         with transaction.atomic():
@@ -119,6 +121,13 @@ def message_queue(
     )
     _enqueue_after_commit(message.pk)
     return message
+
+
+def _unit_of(subject):
+    from bersih.core.models import Unit
+
+    candidate = getattr(subject, "unit", None) if isinstance(subject, models.Model) else None
+    return candidate if isinstance(candidate, Unit) else None
 
 
 def message_route(*, contacts: dict[str, str], preference: str | None = None) -> list[str]:

@@ -183,3 +183,22 @@ def test_templates_never_ask_anyone_to_install_anything():
     for path in root.glob("*/templates/notify/*/*"):
         text = path.read_text(encoding="utf-8").lower()
         assert not any(word in text for word in words), path
+
+
+def test_message_about_a_record_belongs_to_its_unit(org):
+    from bersih.core.models import Assignment
+    from bersih.core.testing import make_user
+
+    officer = make_user("o", "officer", org.bks_spkt)
+    assignment = Assignment.objects.get(user=officer)  # any record with a unit will do
+    with transaction.atomic():
+        message = services.message_queue(
+            channel="email",
+            recipient="a@contoh.id",
+            template="notify.test",
+            context=CONTEXT,
+            idempotency_key="about-record",
+            subject=assignment,
+        )
+    assert message.unit == org.bks_spkt
+    assert (message.subject_type, message.subject_id) == ("core.assignment", str(assignment.pk))
