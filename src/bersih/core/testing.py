@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from types import SimpleNamespace
+
+from django.contrib.auth.hashers import make_password
 
 from .models import Agency, Assignment, Unit, User
 
@@ -41,13 +44,19 @@ def build_test_org() -> SimpleNamespace:
     return ns
 
 
+@cache
+def _test_password_hash() -> str:
+    """Hashing is slow on purpose (argon2); tests share one hash of the one test password."""
+    return make_password(TEST_PASSWORD)
+
+
 def make_user(
     username: str, role: str | None = None, unit: Unit | None = None, agency: Agency | None = None, **fields
 ) -> User:
     """A person with one role assignment (or none) and the shared test password."""
-    user = User.objects.create_user(
+    user = User.objects.create(
         username=username,
-        password=TEST_PASSWORD,
+        password=_test_password_hash(),
         full_name=fields.pop("full_name", username.title()),
         **fields,
     )
