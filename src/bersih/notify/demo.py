@@ -3,6 +3,8 @@ dead-lettered SMS (the gateway refused the number), so the outbox page shows eac
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from bersih.core.demo import DemoWorld
 from bersih.ledger.services import SYSTEM
 
@@ -100,4 +102,7 @@ def seed(world: DemoWorld) -> None:
         services.message_record_failure(
             claim[0], claim[1], "HTTP 400: destination number is not in service", permanent=True
         )
-    world.log(f"demo: notify queued {len(delivered) + 1} messages (one dead-lettered), actor {SYSTEM.label}")
+    # The post room's batch of the day, so its printable files can be opened at once.
+    polres = unit.polres() or unit
+    services.post_batch_build(actor=SYSTEM, unit=polres, day=timezone.localdate())
+    world.log(f"demo: notify queued {len(delivered) + 1} messages (one dead-lettered) and a post batch")
