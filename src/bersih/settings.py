@@ -338,3 +338,23 @@ LOGGING = {
 
 # The demo world's seed: the same seed gives the same synthetic Polres.
 DEMO_SEED = env_int("DEMO_SEED", 2026)
+
+# --- Notification outbox (docs/notifications.md) -------------------------------------------------
+# Without a provider configured, SMS and WhatsApp go to the development sink (JSON lines under
+# NOTIFY_SINK_DIR) in development, and are unavailable in production.
+NOTIFY_DEV_SINK = env_bool("NOTIFY_DEV_SINK", not PRODUCTION)
+NOTIFY_SINK_DIR = Path(env("NOTIFY_SINK_DIR", str(VAR_DIR / "outbox")))
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL")
+SMS_GATEWAY_KEY = env("SMS_GATEWAY_KEY")
+SMS_FIELD_TO = env("SMS_FIELD_TO", "to")
+SMS_FIELD_TEXT = env("SMS_FIELD_TEXT", "text")
+SMS_FIELD_SENDER = env("SMS_FIELD_SENDER", "sender")
+SMS_FIELD_ID = env("SMS_FIELD_ID", "id")
+SMS_SENDER = env("SMS_SENDER")
+WHATSAPP_API_URL = env("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0")
+WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID")
+WHATSAPP_TOKEN = env("WHATSAPP_TOKEN")
+WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET")
+WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN")
+# How often `bersih worker` looks for due sweeps (seconds).
+SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 30)
