@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from bersih.core.testing import sign_in
 from bersih.ledger.models import Entry
 from bersih.ledger.services import SYSTEM
 from bersih.notify import services
@@ -36,7 +37,7 @@ def test_anonymous_is_sent_to_sign_in(client):
 
 
 def test_person_without_outbox_role_is_forbidden(client, org, make_user, dead_message):
-    client.force_login(make_user("clerk", "counter_clerk", org.bks_satpas))
+    sign_in(client, make_user("clerk", "counter_clerk", org.bks_satpas))
     assert client.get(reverse("notify:outbox")).status_code == 403
     assert client.get(reverse("notify:message", kwargs={"ref": dead_message.ref})).status_code == 403
     assert client.post(reverse("notify:retry", kwargs={"ref": dead_message.ref})).status_code == 403
@@ -45,7 +46,7 @@ def test_person_without_outbox_role_is_forbidden(client, org, make_user, dead_me
 def test_outbox_lists_messages_in_scope_with_masked_recipients(
     client, org, make_user, dead_message, other_polres_message, django_assert_max_num_queries
 ):
-    client.force_login(make_user("spv", "supervisor", org.bks))
+    sign_in(client, make_user("spv", "supervisor", org.bks))
     with django_assert_max_num_queries(12):
         response = client.get(reverse("notify:outbox"))
     assert response.status_code == 200
@@ -61,14 +62,14 @@ def test_list_query_count_does_not_grow_with_messages(
 ):
     for i in range(30):
         queue(idempotency_key=f"many-{i}")
-    client.force_login(make_user("spv", "supervisor", org.bks))
+    sign_in(client, make_user("spv", "supervisor", org.bks))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("notify:outbox")).status_code == 200
 
 
 def test_filters(client, org, make_user, dead_message, queue):
     queue(channel="email", recipient="budi@contoh.id", idempotency_key="mail-1")
-    client.force_login(make_user("spv", "supervisor", org.bks))
+    sign_in(client, make_user("spv", "supervisor", org.bks))
     dead = client.get(reverse("notify:outbox"), {"status": "dead"}).context["page"].object_list
     assert [m.pk for m in dead] == [dead_message.pk]
     emails = client.get(reverse("notify:outbox"), {"channel": "email"}).context["page"].object_list
@@ -76,14 +77,14 @@ def test_filters(client, org, make_user, dead_message, queue):
 
 
 def test_detail_in_scope_and_out_of_scope(client, org, make_user, dead_message, other_polres_message):
-    client.force_login(make_user("officer", "officer", org.bks_satlantas))
+    sign_in(client, make_user("officer", "officer", org.bks_satlantas))
     response = client.get(reverse("notify:message", kwargs={"ref": dead_message.ref}))
     assert response.status_code == 200 and b"HTTP 400" in response.content
     assert client.get(reverse("notify:message", kwargs={"ref": other_polres_message.ref})).status_code == 404
 
 
 def test_retry_button(client, org, make_user, dead_message, sms_gateway):
-    client.force_login(make_user("spv", "supervisor", org.bks))
+    sign_in(client, make_user("spv", "supervisor", org.bks))
     response = client.post(reverse("notify:retry", kwargs={"ref": dead_message.ref}))
     assert response.status_code == 302
     dead_message.refresh_from_db()
@@ -98,12 +99,12 @@ def test_retry_needs_post_csrf_permission_and_scope(
     client, org, make_user, dead_message, other_polres_message
 ):
     officer = make_user("officer", "officer", org.bks_satlantas)
-    client.force_login(officer)
+    sign_in(client, officer)
     assert client.post(reverse("notify:retry", kwargs={"ref": dead_message.ref})).status_code == 403
     spv_dpk = make_user("spv-dpk", "supervisor", org.dpk)
-    client.force_login(spv_dpk)
+    sign_in(client, spv_dpk)
     assert client.post(reverse("notify:retry", kwargs={"ref": dead_message.ref})).status_code == 404
-    client.force_login(make_user("spv", "supervisor", org.bks))
+    sign_in(client, make_user("spv", "supervisor", org.bks))
     assert client.get(reverse("notify:retry", kwargs={"ref": dead_message.ref})).status_code == 405
     from django.test import Client
 
@@ -132,9 +133,9 @@ def batch(queue, org):
 def test_post_room_downloads_in_and_out_of_scope(client, org, make_user, batch):
     # The post room is the Polres's: batches and letters belong to the Polres unit, not to the
     # functional unit that wrote the letter, so a Satlantas officer does not see other units' letters.
-    client.force_login(make_user("lantas", "officer", org.bks_satlantas))
+    sign_in(client, make_user("lantas", "officer", org.bks_satlantas))
     assert list(client.get(reverse("notify:post")).context["page"].object_list) == []
-    client.force_login(make_user("officer", "officer", org.bks))
+    sign_in(client, make_user("officer", "officer", org.bks))
     page = client.get(reverse("notify:post"))
     assert page.status_code == 200 and list(page.context["page"].object_list) == [batch]
     for name, start in [
@@ -150,7 +151,7 @@ def test_post_room_downloads_in_and_out_of_scope(client, org, make_user, batch):
         client.get(reverse("notify:batch-file", kwargs={"ref": batch.ref, "name": "secret.txt"})).status_code
         == 404
     )
-    client.force_login(make_user("officer-dpk", "officer", org.dpk))
+    sign_in(client, make_user("officer-dpk", "officer", org.dpk))
     assert (
         client.get(reverse("notify:batch-file", kwargs={"ref": batch.ref, "name": "letters.pdf"})).status_code
         == 404
@@ -159,7 +160,7 @@ def test_post_room_downloads_in_and_out_of_scope(client, org, make_user, batch):
 
 def test_record_returned_letter_form(client, org, make_user, batch):
     letter = PostLetter.objects.get()
-    client.force_login(make_user("officer", "officer", org.bks))
+    sign_in(client, make_user("officer", "officer", org.bks))
     bad = client.post(reverse("notify:post"), {"tracking_code": "SRNOPE", "reason": "ditolak"})
     assert bad.status_code == 400
     invalid = client.post(reverse("notify:post"), {"tracking_code": letter.tracking_code, "reason": "hilang"})
@@ -175,7 +176,7 @@ def test_record_returned_letter_form(client, org, make_user, batch):
 
 def test_returned_letter_out_of_scope_is_not_found(client, org, make_user, batch):
     letter = PostLetter.objects.get()
-    client.force_login(make_user("officer-dpk", "officer", org.dpk))
+    sign_in(client, make_user("officer-dpk", "officer", org.dpk))
     response = client.post(
         reverse("notify:post"), {"tracking_code": letter.tracking_code, "reason": "ditolak"}
     )
@@ -186,7 +187,7 @@ def test_returned_letter_out_of_scope_is_not_found(client, org, make_user, batch
 
 def test_oversight_may_look_but_not_record_returns(client, org, make_user, batch):
     letter = PostLetter.objects.get()
-    client.force_login(make_user("wakapolres", "oversight", org.bks))
+    sign_in(client, make_user("wakapolres", "oversight", org.bks))
     assert list(client.get(reverse("notify:post")).context["page"].object_list) == [batch]
     assert (
         client.post(
@@ -197,14 +198,14 @@ def test_oversight_may_look_but_not_record_returns(client, org, make_user, batch
 
 
 def test_navigation_entry_shown_to_outbox_roles(client, org, make_user):
-    client.force_login(make_user("spv", "supervisor", org.bks))
+    sign_in(client, make_user("spv", "supervisor", org.bks))
     assert reverse("notify:outbox").encode() in client.get(reverse("core:staff-home")).content
-    client.force_login(make_user("clerk", "counter_clerk", org.bks_satpas))
+    sign_in(client, make_user("clerk", "counter_clerk", org.bks_satpas))
     assert reverse("notify:outbox").encode() not in client.get(reverse("core:staff-home")).content
 
 
 def test_message_row_for_unit_less_messages_is_invisible(client, org, make_user, queue):
     message = queue(idempotency_key="no-unit", unit=None)
-    client.force_login(make_user("admin", "administrator", org.polda))
+    sign_in(client, make_user("admin", "administrator", org.polda))
     assert client.get(reverse("notify:message", kwargs={"ref": message.ref})).status_code == 404
     assert Message.objects.filter(pk=message.pk).exists()
