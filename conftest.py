@@ -18,3 +18,12 @@ def make_user(db):
     from bersih.core.testing import make_user as factory
 
     return factory
+
+
+@pytest.fixture
+def english_messages(settings):
+    """Pages and errors in English, the source language, for tests that compare message texts.
+
+    Indonesian is the default language; with the compiled catalogues those texts would be translated.
+    """
+    settings.LANGUAGE_CODE = "en"

@@ -10,6 +10,9 @@ from django.core import mail
 from bersih.core.testing import TEST_PASSWORD
 from bersih.ledger.models import Entry
 
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 NEW_PASSWORD = "a-fresh-and-long-passphrase-2026"
 
 

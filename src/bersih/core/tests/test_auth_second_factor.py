@@ -20,6 +20,9 @@ from bersih.core.testing import TEST_PASSWORD, sign_in
 from bersih.core.views import PENDING_TOTP_KEY
 from bersih.ledger.models import Entry
 
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 
 def code_for(key_hex: str, at: float | None = None) -> str:
     at = at if at is not None else timezone.now().timestamp()
@@ -36,7 +39,7 @@ def password_sign_in(client, username):
 
 @pytest.fixture
 def investigator(org, make_user):
-    return make_user("penyidik", "investigator", org.bks_reskrim)
+    return make_user("penyidik", "investigator", org.bks_reskrim, language="en")
 
 
 def test_sensitive_role_without_device_is_sent_to_enrol(client, investigator):

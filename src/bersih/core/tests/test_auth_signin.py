@@ -12,6 +12,9 @@ from django.utils import timezone
 from bersih.core.testing import TEST_PASSWORD
 from bersih.ledger.models import Entry
 
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 LOGIN = "/masuk/"
 
 
@@ -25,7 +28,7 @@ def sign_in(client, username, password=TEST_PASSWORD, **extra):
 
 @pytest.fixture
 def officer(org, make_user):
-    return make_user("lantas", "officer", org.bks_satlantas, email="lantas@polri.example.id")
+    return make_user("lantas", "officer", org.bks_satlantas, email="lantas@polri.example.id", language="en")
 
 
 def test_login_url_is_the_sign_in_page(client, db):

@@ -14,6 +14,9 @@ from bersih.core.permissions import roles_of
 from bersih.ledger.models import Entry
 from bersih.ledger.services import SYSTEM
 
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 TODAY = timezone.localdate
 
 

@@ -8,6 +8,9 @@ from bersih.core.models import Assignment
 from bersih.core.testing import sign_in
 from bersih.ledger.models import Entry
 
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 
 @pytest.fixture
 def admin_client(client, org, make_user):

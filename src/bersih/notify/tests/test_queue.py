@@ -8,7 +8,8 @@ from bersih.notify.models import Message
 
 from .conftest import CONTEXT
 
-pytestmark = pytest.mark.django_db
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 def test_message_is_written_with_the_callers_transaction(org):

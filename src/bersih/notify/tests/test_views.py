@@ -13,7 +13,8 @@ from bersih.notify.models import Message, PostLetter
 
 from .conftest import CONTEXT, Reply
 
-pytestmark = pytest.mark.django_db
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture
