@@ -38,7 +38,31 @@ def canonical_data(data) -> dict:
         return {}
     if not isinstance(data, dict):
         raise TypeError("ledger data is a JSON object (a dict)")
-    return json.loads(canonical_json(data))
+    text = canonical_json(data)
+    try:
+        text.encode()
+    except UnicodeEncodeError as exc:
+        raise ValueError("ledger data must be valid Unicode text") from exc
+    return _normalise(json.loads(text))
+
+
+def _normalise(value):
+    """Make what the databases give back equal to what was hashed.
+
+    Whole floats become integers (1e16 → 10000000000000000), as PostgreSQL's jsonb returns them
+    without a fraction; NUL characters are refused, as PostgreSQL cannot store them at all.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("ledger data cannot contain NUL characters")
+        return value
+    if isinstance(value, list):
+        return [_normalise(item) for item in value]
+    if isinstance(value, dict):
+        return {_normalise(key): _normalise(item) for key, item in value.items()}
+    return value
 
 
 def format_time(at: datetime) -> str:

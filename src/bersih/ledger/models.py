@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bersih.core.querysets import RestrictedQuerySet, scope_paths
 
-from .chain import CanonicalJSONEncoder
+from .chain import CanonicalJSONEncoder, canonical_json
 
 
 class EntryQuerySet(RestrictedQuerySet):
@@ -64,6 +64,10 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+    @property
+    def data_text(self) -> str:
+        return canonical_json(self.data)
 
 
 class Checkpoint(models.Model):

@@ -66,6 +66,8 @@ def _check_action(action: str) -> None:
 
 def _fit(value: str, field: str) -> str:
     """Column values are cut to their column width before hashing, so the body and columns agree."""
+    if "\x00" in value:
+        raise ValueError(f"ledger {field} cannot contain NUL characters")
     return value[: Entry._meta.get_field(field).max_length]
 
 

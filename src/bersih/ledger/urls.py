@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "ledger"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.entry_list, name="entries"),
+    path("subject/<str:subject_type>/<str:subject_id>/", views.subject_history, name="subject-history"),
+]

@@ -45,7 +45,7 @@ def verify_ledger(*, chunk_size: int = CHUNK_SIZE, public_key=None) -> Report:
     """Walk the whole chain and check every stored checkpoint against it."""
     report = walk_chain(chunk_size=chunk_size)
     column_problem = find_column_mismatch()
-    if column_problem and (report.problem is None or column_problem.seq <= (report.problem.seq or 0)):
+    if column_problem and (report.problem is None or column_problem.seq < (report.problem.seq or 0)):
         report.problem = column_problem
     report.checkpoints_checked, report.checkpoint_problems = check_checkpoints(public_key=public_key)
     return report
