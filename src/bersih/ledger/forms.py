@@ -12,7 +12,9 @@ class EntryFilterForm(forms.Form):
     action = forms.CharField(
         label=_("Action starts with"), max_length=120, required=False, help_text=_("e.g. etle.violation")
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):

@@ -10,7 +10,14 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import keys
-from .chain import GENESIS_HASH, canonical_body, canonical_data, checkpoint_statement, entry_hash
+from .chain import (
+    GENESIS_HASH,
+    canonical_body,
+    canonical_data,
+    canonical_json,
+    checkpoint_statement,
+    entry_hash,
+)
 from .models import Checkpoint, Entry
 
 # The PostgreSQL advisory lock that serialises appends (any constant shared by every writer;
@@ -54,6 +61,7 @@ def describe_subject(subject) -> tuple[str, str, str]:
     raise TypeError(f"cannot describe ledger subject {subject!r}")
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 ACTION_PATTERN = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)+", re.IGNORECASE)
 
 
@@ -65,9 +73,9 @@ def _check_action(action: str) -> None:
 
 
 def _fit(value: str, field: str) -> str:
-    """Column values are cut to their column width before hashing, so the body and columns agree."""
-    if "\x00" in value:
-        raise ValueError(f"ledger {field} cannot contain NUL characters")
+    """Column values lose control characters and are cut to their column width before hashing, so
+    the hashed body and the columns always agree (and verify can compare them as text)."""
+    value = CONTROL_CHARACTERS.sub(" ", value)
     return value[: Entry._meta.get_field(field).max_length]
 
 
@@ -93,14 +101,13 @@ def record(*, actor, action: str, subject=None, data: dict | None = None, unit=N
         "subject_ref": _fit(subject_ref, "subject_ref"),
     }
     clean = canonical_data(data)
-    with transaction.atomic():
-        _lock_chain()
-        head = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    # No savepoint: if the append fails, the caller's whole transaction must fail with it.
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _lock_chain_and_read_head()
         at = timezone.now()
         unit_id = unit.pk if unit is not None else None
         body = canonical_body(seq=seq, at=at, unit_id=unit_id, data=clean, **fields)
-        return Entry.objects.create(
+        entry = Entry(
             seq=seq,
             at=at,
             unit_id=unit_id,
@@ -110,6 +117,56 @@ def record(*, actor, action: str, subject=None, data: dict | None = None, unit=N
             hash=entry_hash(prev_hash, body),
             **fields,
         )
+        _insert(entry)
+        return entry
+
+
+_INSERT_COLUMNS = (
+    "seq",
+    "at",
+    "actor_kind",
+    "actor_id",
+    "actor_label",
+    "action",
+    "subject_type",
+    "subject_id",
+    "subject_ref",
+    "unit_id",
+    "data",
+    "body",
+    "prev_hash",
+    "hash",
+)
+
+
+def _insert(entry: Entry) -> None:
+    """One plain INSERT: appends are the hottest write in the system, and the ORM's per-save work
+    (signals, field pre-save hooks) buys nothing for an immutable row. The values are prepared by
+    the backend exactly as the ORM would (times in UTC; data as canonical JSON text)."""
+    ops = connection.ops
+    values = [getattr(entry, column) for column in _INSERT_COLUMNS]
+    values[1] = ops.adapt_datetimefield_value(entry.at)
+    values[10] = canonical_json(entry.data)
+    data_placeholder = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    placeholders = ", ".join(data_placeholder if c == "data" else "%s" for c in _INSERT_COLUMNS)
+    sql = f"INSERT INTO ledger_entry ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) RETURNING id"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
+
+
+HEAD_SQL = "SELECT seq, hash FROM ledger_entry ORDER BY seq DESC LIMIT 1"
+
+
+def _lock_chain_and_read_head() -> tuple[int, str]:
+    """(next sequence number, previous hash), read under the append lock."""
+    _lock_chain()
+    with connection.cursor() as cursor:
+        cursor.execute(HEAD_SQL)
+        head = cursor.fetchone()
+    return (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
 
 
 def _lock_chain() -> None:

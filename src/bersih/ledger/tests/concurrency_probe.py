@@ -26,7 +26,9 @@ def append_concurrently(*, threads: int, per_thread: int) -> list[str]:
             barrier.wait()
             for i in range(per_thread):
                 with transaction.atomic():
-                    ledger.record(actor=SYSTEM, action="test.writer.appended", data={"writer": number, "i": i})
+                    ledger.record(
+                        actor=SYSTEM, action="test.writer.appended", data={"writer": number, "i": i}
+                    )
         except Exception as exc:  # reported to the test, which fails on any
             errors.append(f"{type(exc).__name__}: {exc}")
         finally:

@@ -23,7 +23,9 @@ def test_init_keys_creates_private_key_0600_and_keeps_it(tmp_path):
     assert private.read_bytes() == before
     keys.init_keys(tmp_path, force=True)
     assert private.read_bytes() != before
-    assert keys.key_id(keys.load_public_key(tmp_path)) == keys.key_id(keys.load_private_key(tmp_path).public_key())
+    assert keys.key_id(keys.load_public_key(tmp_path)) == keys.key_id(
+        keys.load_private_key(tmp_path).public_key()
+    )
 
 
 def test_keys_init_command_runs_the_ledger_initialiser(tmp_path, settings, capsys):

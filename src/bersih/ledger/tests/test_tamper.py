@@ -27,7 +27,11 @@ def chain():
     ],
 )
 def test_raw_update_and_delete_are_refused(chain, sql):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql)
     assert Entry.objects.count() == 6
     assert verify_ledger().ok
@@ -106,12 +110,16 @@ def test_reordered_entries_detected(chain, tamper):
 def test_recomputed_chain_without_key_caught_by_checkpoint(chain, tamper, key_dir):
     checkpoint = checkpoint_create(actor=SYSTEM)
     # An attacker rewrites entry 2's data and recomputes every hash after it, consistently.
-    tamper("UPDATE ledger_entry SET data = %s, body = replace(body, '\"n\":1', '\"n\":100') WHERE seq = 2",
-           ['{"n":100}'])  # fmt: skip
+    tamper(
+        "UPDATE ledger_entry SET data = %s, body = replace(body, '\"n\":1', '\"n\":100') WHERE seq = 2",
+        ['{"n":100}'],
+    )
     prev = GENESIS_HASH
     for entry in Entry.objects.order_by("seq"):
         new_hash = entry_hash(prev, entry.body)
-        tamper("UPDATE ledger_entry SET prev_hash = %s, hash = %s WHERE seq = %s", [prev, new_hash, entry.seq])
+        tamper(
+            "UPDATE ledger_entry SET prev_hash = %s, hash = %s WHERE seq = %s", [prev, new_hash, entry.seq]
+        )
         prev = new_hash
     report = verify_ledger()
     assert report.problem is None  # the chain alone looks consistent

@@ -11,12 +11,25 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entries(org):
-    ledger.record(actor=SYSTEM, action="etle.violation.approved", subject=("etle.violation", 1, "ETLE-B1"),
-                  unit=org.bks_satlantas, data={"fine": 500000})  # fmt: skip
-    ledger.record(actor=SYSTEM, action="etle.violation.paid", subject=("etle.violation", 1, "ETLE-B1"),
-                  unit=org.bks_satlantas)  # fmt: skip
-    ledger.record(actor=SYSTEM, action="etle.violation.approved", subject=("etle.violation", 2, "ETLE-D2"),
-                  unit=org.dpk_satlantas)  # fmt: skip
+    ledger.record(
+        actor=SYSTEM,
+        action="etle.violation.approved",
+        subject=("etle.violation", 1, "ETLE-B1"),
+        unit=org.bks_satlantas,
+        data={"fine": 500000},
+    )
+    ledger.record(
+        actor=SYSTEM,
+        action="etle.violation.paid",
+        subject=("etle.violation", 1, "ETLE-B1"),
+        unit=org.bks_satlantas,
+    )
+    ledger.record(
+        actor=SYSTEM,
+        action="etle.violation.approved",
+        subject=("etle.violation", 2, "ETLE-D2"),
+        unit=org.dpk_satlantas,
+    )
     ledger.record(actor=SYSTEM, action="ledger.sweep.ran")  # no unit: installation-wide
     return org
 
@@ -45,7 +58,10 @@ def test_polda_oversight_sees_everything_including_unitless(client, entries, mak
 def test_other_roles_are_forbidden(client, entries, make_user, role):
     person = make_user("p", role, entries.bks_satlantas if role else None)
     assert page(client, person, reverse("ledger:entries")).status_code == 403
-    assert page(client, person, reverse("ledger:subject-history", args=["etle.violation", "1"])).status_code == 403
+    assert (
+        page(client, person, reverse("ledger:subject-history", args=["etle.violation", "1"])).status_code
+        == 403
+    )
 
 
 def test_anonymous_is_sent_to_sign_in(client, entries):
@@ -60,7 +76,9 @@ def test_filters(client, entries, make_user):
     assert "etle.violation.paid" in body and "ETLE-D2" not in body
     body = page(client, auditor, f"{url}?subject_ref=ETLE-D2").content.decode()
     assert "ETLE-D2" in body and "ETLE-B1" not in body
-    body = page(client, auditor, f"{url}?actor=system&date_from=2000-01-01&date_to=2000-01-02").content.decode()
+    body = page(
+        client, auditor, f"{url}?actor=system&date_from=2000-01-01&date_to=2000-01-02"
+    ).content.decode()
     assert "ETLE-B1" not in body
 
 
@@ -81,7 +99,10 @@ def test_subject_history_in_scope_and_out_of_scope(client, entries, make_user):
     body = response.content.decode()
     assert "etle.violation.approved" in body and "etle.violation.paid" in body
     # Depok's violation is out of Bekasi's scope: 404, as if it did not exist.
-    assert page(client, siwas, reverse("ledger:subject-history", args=["etle.violation", "2"])).status_code == 404
+    assert (
+        page(client, siwas, reverse("ledger:subject-history", args=["etle.violation", "2"])).status_code
+        == 404
+    )
     assert page(client, siwas, reverse("ledger:subject-history", args=["nope.nope", "9"])).status_code == 404
 
 
@@ -122,7 +143,11 @@ def test_sign_in_and_failed_sign_in_are_recorded(client, org, make_user):
     response = client.post(reverse("core:login"), {"username": "andi", "password": TEST_PASSWORD})
     assert response.status_code == 302
     entry = Entry.objects.get(action="core.user.signed_in")
-    assert (entry.actor_id, entry.subject_type, entry.unit) == (str(officer.pk), "core.user", org.bks_satlantas)
+    assert (entry.actor_id, entry.subject_type, entry.unit) == (
+        str(officer.pk),
+        "core.user",
+        org.bks_satlantas,
+    )
     client.logout()
     assert Entry.objects.filter(action="core.user.signed_out", actor_id=str(officer.pk)).exists()
     client.post(reverse("core:login"), {"username": "andi", "password": "wrong-password"})
