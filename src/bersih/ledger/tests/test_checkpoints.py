@@ -151,3 +151,17 @@ def test_task_creates_checkpoint(key_dir, settings):
     result = create_checkpoint.enqueue()
     assert result.return_value == 1
     assert Checkpoint.objects.get().seq == 1
+
+
+def test_checkpoint_pdf_is_a_real_pdf_with_the_head(key_dir, tmp_path):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    ledger.record(actor=SYSTEM, action="test.item.made")
+    pdf = tmp_path / "checkpoint.pdf"
+    call_command("ledger", "checkpoint", "--pdf", str(pdf))
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    with pdf.open("rb") as handle:
+        assert len(PdfFileReader(handle).root["/Pages"]["/Kids"]) == 1
+    head = Entry.objects.get(seq=1).hash
+    assert f"Head hash      {head}".encode() in data  # the page's text is uncompressed

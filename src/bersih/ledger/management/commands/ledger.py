@@ -45,6 +45,7 @@ class Command(BaseCommand):
         )
         checkpoint = sub.add_parser("checkpoint", help="sign the current head with the ledger key")
         checkpoint.add_argument("--json", metavar="FILE", help="also write the checkpoint as JSON to FILE")
+        checkpoint.add_argument("--pdf", metavar="FILE", help="also write a printable PDF page to FILE")
         show = sub.add_parser("show", help="print the last entries")
         show.add_argument("--last", type=int, default=20)
         show.add_argument("--action", default="", help="only actions starting with this prefix")
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         except keys.KeyMissing as exc:
             return str(exc)
 
-    def do_checkpoint(self, *, json: str | None = None, **options):
+    def do_checkpoint(self, *, json: str | None = None, pdf: str | None = None, **options):
         try:
             checkpoint = checkpoint_create(actor=SYSTEM)
         except (keys.KeyMissing, ValueError) as exc:
@@ -98,6 +99,11 @@ class Command(BaseCommand):
 
             Path(json).write_text(json_module.dumps(exported, indent=2) + "\n")
             self.stdout.write(f"written to {json}")
+        if pdf:
+            from bersih.ledger.printing import checkpoint_pdf
+
+            Path(pdf).write_bytes(checkpoint_pdf(exported))
+            self.stdout.write(f"printable page written to {pdf}")
 
     def do_show(self, *, last: int, action: str, **options):
         entries = Entry.objects.order_by("-seq")
