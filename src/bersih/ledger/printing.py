@@ -33,7 +33,7 @@ def checkpoint_pdf(exported: dict) -> bytes:
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
     page.setTitle(f"Bersih ledger checkpoint #{exported['seq']}")
-    width, height = A4
+    _, height = A4
     y = height - 25 * mm
     page.setFont("Helvetica-Bold", 16)
     page.drawString(20 * mm, y, "Bersih ledger checkpoint")
