@@ -2,8 +2,6 @@ import pytest
 from django.urls import reverse
 
 from bersih import ledger
-from bersih.core.testing import TEST_PASSWORD
-from bersih.ledger.models import Entry
 from bersih.ledger.services import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -136,20 +134,3 @@ def test_nav_entry_for_oversight_only(entries, make_user):
 
     assert "ledger" in [e.key for e in navigation_for(make_user("a", "oversight", entries.bks))]
     assert "ledger" not in [e.key for e in navigation_for(make_user("b", "officer", entries.bks))]
-
-
-def test_sign_in_and_failed_sign_in_are_recorded(client, org, make_user):
-    officer = make_user("andi", "officer", org.bks_satlantas)
-    response = client.post(reverse("core:login"), {"username": "andi", "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    entry = Entry.objects.get(action="core.user.signed_in")
-    assert (entry.actor_id, entry.subject_type, entry.unit) == (
-        str(officer.pk),
-        "core.user",
-        org.bks_satlantas,
-    )
-    client.logout()
-    assert Entry.objects.filter(action="core.user.signed_out", actor_id=str(officer.pk)).exists()
-    client.post(reverse("core:login"), {"username": "andi", "password": "wrong-password"})
-    failed = Entry.objects.get(action="core.user.sign_in_failed")
-    assert failed.data == {"username": "andi"} and failed.actor_kind == "system"
