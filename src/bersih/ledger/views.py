@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 
 from . import keys, selectors
 from .forms import EntryFilterForm
+from .models import Checkpoint, Entry
 from .verify import checkpoint_problem, export_checkpoint, verify_ledger
 
 PAGE_SIZE = 50
@@ -55,13 +56,29 @@ def subject_history(request: HttpRequest, subject_type: str, subject_id: str) ->
     return render(request, "ledger/subject_history.html", context)
 
 
+@login_required
+def checkpoint_export(request: HttpRequest, pk: str, fmt: str) -> HttpResponse:
+    """One checkpoint as JSON or a printable PDF page, for auditors to keep off-site."""
+    if not request.user.has_perm("ledger.view_checkpoint"):
+        raise PermissionDenied
+    checkpoint = get_object_or_404(Checkpoint, pk=pk)
+    exported = export_checkpoint(checkpoint)
+    filename = f"bersih-ledger-checkpoint-{checkpoint.seq}.{fmt}"
+    if fmt == "pdf":
+        from .printing import checkpoint_pdf
+
+        response = HttpResponse(checkpoint_pdf(exported), content_type="application/pdf")
+    else:
+        response = JsonResponse(exported, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _checkpoint_status() -> dict | None:
     """The latest checkpoint, and whether it still holds (signature, and the entry it signed)."""
     checkpoint = selectors.latest_checkpoint()
     if checkpoint is None:
         return None
-    from .models import Entry
-
     try:
         public_key = keys.load_public_key()
     except keys.KeyMissing as exc:

@@ -134,3 +134,25 @@ def test_nav_entry_for_oversight_only(entries, make_user):
 
     assert "ledger" in [e.key for e in navigation_for(make_user("a", "oversight", entries.bks))]
     assert "ledger" not in [e.key for e in navigation_for(make_user("b", "officer", entries.bks))]
+
+
+def test_checkpoint_export_json_and_pdf(client, entries, make_user, key_dir):
+    from bersih.ledger.services import checkpoint_create
+    from bersih.ledger.verify import verify_exported_checkpoint
+
+    checkpoint = checkpoint_create(actor=SYSTEM)
+    auditor = make_user("auditor", "oversight", entries.bks)
+    response = page(client, auditor, reverse("ledger:checkpoint-export", args=[checkpoint.pk, "json"]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert verify_exported_checkpoint(response.json()) is None
+    response = client.get(reverse("ledger:checkpoint-export", args=[checkpoint.pk, "pdf"]))
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+    assert client.get(f"/ledger/checkpoints/{checkpoint.pk}.txt").status_code == 404
+    assert (
+        client.get(reverse("ledger:checkpoint-export", args=[checkpoint.pk + 99, "json"])).status_code == 404
+    )
+    officer = make_user("officer", "officer", entries.bks)
+    assert (
+        page(client, officer, reverse("ledger:checkpoint-export", args=[checkpoint.pk, "json"])).status_code
+        == 403
+    )
