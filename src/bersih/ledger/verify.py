@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from . import keys
@@ -140,13 +140,13 @@ def find_column_mismatch() -> Problem | None:
     sql = {"sqlite": _SQLITE_MISMATCH, "postgresql": _POSTGRES_MISMATCH}.get(connection.vendor)
     if sql is not None:
         try:
-            with connection.cursor() as cursor:
+            # A savepoint, so that a failed query leaves a surrounding transaction usable.
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql)
                 row = cursor.fetchone()
             return Problem(row[0], COLUMN_MISMATCH) if row else None
         except DatabaseError:
-            if connection.in_atomic_block:
-                raise
+            pass
     return _find_column_mismatch_in_python()
 
 

@@ -69,6 +69,20 @@ def test_changed_body_detected(chain, tamper):
     assert report.count == 2
 
 
+def test_body_that_is_not_json_detected(chain, tamper):
+    tamper("UPDATE ledger_entry SET body = 'not json' WHERE seq = 3")
+    report = verify_ledger()
+    assert report.problem.seq == 3 and not report.ok
+
+
+def test_python_column_check_agrees(chain, tamper):
+    from bersih.ledger.verify import _find_column_mismatch_in_python
+
+    assert _find_column_mismatch_in_python() is None
+    tamper("UPDATE ledger_entry SET subject_ref = 'X' WHERE seq = 4")
+    assert _find_column_mismatch_in_python().seq == 4
+
+
 def test_changed_action_column_detected(chain, tamper):
     tamper("UPDATE ledger_entry SET action = 'test.item.unmade' WHERE seq = 5")
     assert verify_ledger().problem.seq == 5
