@@ -120,7 +120,9 @@ def test_duplicate_sequence_refused_by_database():
 
 def test_record_read_names_the_model(org, make_user):
     investigator = make_user("ppa", "investigator", org.bks_ppa)
-    entry = record_read(actor=investigator, subject=("children.child", 12, "ANAK-1"), reason="case review")
+    entry = ledger.record_read(
+        actor=investigator, subject=("children.child", 12, "ANAK-1"), reason="case review"
+    )
     assert entry.action == "children.child.read"
     assert entry.data == {"reason": "case review"}
     with pytest.raises(ValueError):
