@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from bersih import ledger
+from bersih.core.testing import sign_in
 from bersih.ledger.services import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def entries(org):
 
 
 def page(client, user, url):
-    client.force_login(user)
+    sign_in(client, user)
     return client.get(url)
 
 
@@ -108,7 +109,7 @@ def test_list_query_count_is_bounded(client, org, make_user, django_assert_max_n
     for n in range(120):
         ledger.record(actor=SYSTEM, action="test.item.made", subject=("test.item", n, f"T-{n}"), unit=org.bks)
     auditor = make_user("auditor", "oversight", org.polda)
-    client.force_login(auditor)
+    sign_in(client, auditor)
     with django_assert_max_num_queries(15):
         response = client.get(reverse("ledger:entries"))
     assert response.status_code == 200
