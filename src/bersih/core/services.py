@@ -171,6 +171,7 @@ def assignment_grant(
         data={**_assignment_data(assignment), "reopened": existing is not None},
         unit=unit,
     )
+    user.forget_roles()
     return assignment
 
 
@@ -215,6 +216,7 @@ def assignment_end(*, actor, assignment: Assignment, ends_on: dt.date | None = N
         data=data,
         unit=assignment.unit,
     )
+    assignment.user.forget_roles()
     return None if removed else assignment
 
 
