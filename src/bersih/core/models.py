@@ -140,7 +140,12 @@ class User(AbstractUser):
 
     def forget_roles(self) -> None:
         """Drop what was read of this person's roles and scope (after a role is granted or ended)."""
-        for attribute in ("_active_assignments", "_bersih_roles", "_bersih_scope_paths", "_bersih_scope_agencies"):
+        for attribute in (
+            "_active_assignments",
+            "_bersih_roles",
+            "_bersih_scope_paths",
+            "_bersih_scope_agencies",
+        ):
             self.__dict__.pop(attribute, None)
 
     @property
