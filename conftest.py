@@ -20,6 +20,10 @@ def make_user(db):
     return factory
 
 
+# Transactional tests: clear the append-only ledger before the database is flushed.
+from bersih.ledger.testing import ledger_flushable  # noqa: E402, F401
+
+
 @pytest.fixture
 def english_messages(settings):
     """Pages and errors in English, the source language, for tests that compare message texts.

@@ -18,10 +18,8 @@ def shell(request) -> dict:
 
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
+    # Read once per request (User caches them); the navigation's permission checks reuse the rows.
     assignments = list(user.active_assignments()) if authenticated else []
-    if authenticated and not hasattr(user, "_bersih_roles"):
-        # The same rows answer permissions.roles_of(), so the navigation's checks need no query.
-        user._bersih_roles = {a.role for a in assignments}
     # A person whose role needs a second factor they have not yet given is still signing in: the
     # shell shows them neither the staff navigation nor their roles until they have.
     signed_in = authenticated and not owes_second_factor(user, assignments)
