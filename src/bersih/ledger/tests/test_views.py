@@ -5,7 +5,8 @@ from bersih import ledger
 from bersih.core.testing import sign_in
 from bersih.ledger.services import SYSTEM
 
-pytestmark = pytest.mark.django_db
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture
