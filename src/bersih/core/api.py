@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import logging
 from json import JSONDecodeError
 from typing import Any, Generic, Literal, TypeVar
@@ -44,7 +45,7 @@ from pydantic import ConfigDict
 from . import ratelimit
 from . import rules as policy
 from .apikeys import verify_key
-from .errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, problem
+from .errors import PROBLEM_CONTENT_TYPE, problem
 from .models import ApiClient, Unit
 from .selectors import units_visible_to
 
@@ -55,20 +56,7 @@ WWW_AUTHENTICATE = 'Bearer realm="bersih"'
 
 # --- Errors -----------------------------------------------------------------------------------------
 
-# The stable problem types (``PROBLEM_BASE + slug``) and the status each one answers with.
-PROBLEM_TYPES: dict[str, int] = {
-    "bad-request": 400,
-    "malformed-json": 400,
-    "unauthenticated": 401,
-    "forbidden": 403,
-    "not-found": 404,
-    "method-not-allowed": 405,
-    "conflict": 409,
-    "payload-too-large": 413,
-    "validation-error": 422,
-    "rate-limited": 429,
-    "server-error": 500,
-}
+# The problem type (a slug under core.errors.PROBLEM_BASE) answered for each status by default.
 _TYPE_FOR_STATUS = {
     400: "bad-request",
     401: "unauthenticated",
@@ -196,9 +184,10 @@ def _on_http_error(request, exc: HttpError):
     headers = {}
     if exc.status_code == 429 and getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait) + 1)
-    detail = "" if isinstance(exc, AuthenticationError) else str(exc)
-    if isinstance(exc, AuthenticationError):
+    if isinstance(exc, AuthenticationError):  # no credentials at all
         detail = _("Send an API key (Authorization: Bearer bsk_…) or sign in.")
+    else:
+        detail = str(exc)
     return problem_response(request, ApiError(exc.status_code, type_, detail=detail, headers=headers))
 
 
@@ -465,19 +454,10 @@ class BatchItemResult(Schema):
 # --- The API object ---------------------------------------------------------------------------------
 
 
-class Problem(Schema):
-    type: str = Field(examples=[PROBLEM_BASE + "not-found"])
-    title: str
-    status: int
-    detail: str | None = None
-
-
 class _JsonParser(Parser):
-    """The default parser, but only a JSON object or array is a body (and bytes must be UTF-8)."""
+    """JSON bodies must be UTF-8 (RFC 8259); anything else is malformed JSON, answered 400."""
 
     def parse_body(self, request: HttpRequest):
-        import json
-
         return json.loads(request.body.decode("utf-8"))
 
 
@@ -621,6 +601,7 @@ class UnitOut(Schema):
     address: str
     phone: str
     email: str
+    active: bool
 
     @staticmethod
     def resolve_parent(obj: Unit) -> str | None:

@@ -37,6 +37,7 @@ def lockout_response(request, credentials, *args, **kwargs) -> HttpResponse:
 from django.contrib import messages  # noqa: E402
 from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
 from django.shortcuts import get_object_or_404, redirect  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
 from django.views.decorators.http import require_POST  # noqa: E402
 
 from . import apikeys  # noqa: E402
@@ -48,7 +49,7 @@ from .selectors import units_visible_to  # noqa: E402
 register(
     NavEntry(
         key="core.api-clients",
-        label=_("API clients"),
+        label=gettext_lazy("API clients"),
         url_name="core:apiclient-list",
         permission="core.view_apiclient",
         order=900,

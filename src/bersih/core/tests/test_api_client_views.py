@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bersih.core import apikeys
@@ -139,3 +141,13 @@ def test_forms_are_posted_with_the_csrf_token(org, make_user, camera):
 def test_only_post_changes_keys(admin, camera):
     assert admin.get(reverse("core:apikey-issue", args=[camera.client.pk])).status_code == 405
     assert camera.client.keys.count() == 1
+
+
+def test_list_query_count_does_not_grow_with_clients(org, admin):
+    counts = []
+    for n in range(2):
+        make_machine(org.bks_satlantas, name=f"Kamera {n}")
+        with CaptureQueriesContext(connection) as queries:
+            assert admin.get(reverse("core:apiclient-list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
