@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
@@ -23,7 +23,7 @@ from bersih.core import apikeys
 from bersih.core.api import ApiError, BersihAPI, InputSchema, api_actor, require_scope
 from bersih.core.auth import LAST_SEEN_KEY
 from bersih.core.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
-from bersih.core.models import ApiClient
+from bersih.core.models import ApiClient, Unit
 from bersih.ledger.models import Entry
 from bersih.ledger.services import SYSTEM, record
 
@@ -54,6 +54,22 @@ def boom(request):
 @echo.get("busy")
 def busy(request):
     raise ApiError(409, "conflict", detail="The record changed meanwhile.")
+
+
+@echo.post("clients")
+def post_client(request, payload: EchoIn):
+    # A service refusal (Django ValidationError) must answer 422 with the service's reason.
+    apikeys.apiclient_create(
+        actor=api_actor(request), name=payload.name, owner_unit=request.auth.owner_unit, scopes=["everything"]
+    )
+
+
+@echo.post("units")
+def post_unit(request, payload: EchoIn):
+    # A database constraint violated by the request must answer 409 and leave nothing behind.
+    with transaction.atomic():
+        record(actor=api_actor(request), action="test.unit.created", data={})
+        Unit.objects.create(code=payload.name, name="Duplicate", kind="polsek")
 
 
 test_api = BersihAPI(title="Test API", version="0", urls_namespace="test-api")
@@ -261,6 +277,36 @@ def test_oversized_body_answers_413_problem(client, machine, settings):
     response = post_echo_raw(client, machine, json.dumps({"name": "x" * 2000, "amount": 1}))
     assert_problem(response, 413, "payload-too-large")
     assert Entry.objects.count() == before
+
+
+def test_body_over_the_upload_limit_answers_413_problem(client, machine, settings):
+    # The size guard lets the request through, but Django refuses to read a body this large.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    before = Entry.objects.count()
+    response = post_echo_raw(client, machine, json.dumps({"name": "x" * 2000, "amount": 1}))
+    assert_problem(response, 413, "payload-too-large")
+    assert Entry.objects.count() == before
+
+
+def test_service_refusal_answers_422_with_its_reason(client, machine):
+    body = {"name": "Bank", "amount": 1}
+    response = client.post(
+        "/api/test/t/clients", body, content_type="application/json", **bearer(machine.plaintext)
+    )
+    problem = assert_problem(response, 422, "validation-error")
+    assert [e["type"] for e in problem["errors"]] == ["unknown_scope"]
+    assert not ApiClient.objects.filter(name="Bank").exists()
+
+
+def test_constraint_violation_answers_409_and_writes_nothing(client, machine):
+    before = Entry.objects.count()
+    body = {"name": "bks", "amount": 1}
+    response = client.post(
+        "/api/test/t/units", body, content_type="application/json", **bearer(machine.plaintext)
+    )
+    assert_problem(response, 409, "conflict")
+    assert Entry.objects.count() == before
+    assert Unit.objects.filter(code="bks").count() == 1
 
 
 def test_unexpected_error_answers_500_without_internals(client, machine):
