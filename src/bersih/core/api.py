@@ -366,6 +366,9 @@ def require_scope(scope: str):
         # ninja resolves string annotations in the globals of the function it is given; the view's own
         # module (which may use ``from __future__ import annotations``) is where they make sense.
         wrapper.__signature__ = inspect.signature(view, eval_str=True)
+        # The operation's description in the OpenAPI document says which scope a key needs.
+        note = f"API keys need the scope `{scope}`."
+        wrapper.__doc__ = f"{inspect.cleandoc(view.__doc__)}\n\n{note}" if view.__doc__ else note
         wrapper.required_scope = scope
         return wrapper
 

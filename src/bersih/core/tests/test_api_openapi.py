@@ -35,6 +35,7 @@ def test_openapi_declares_both_ways_to_authenticate_and_the_problem_answers(clie
     assert {"ApiKeyBearer": []} in units["security"] and {"StaffSession": []} in units["security"]
     problem = units["responses"]["401"]["content"]["application/problem+json"]["schema"]
     assert problem == {"$ref": "#/components/schemas/Problem"}
+    assert "`core:read`" in units["description"]
     names = {p["name"] for p in units["parameters"]}
     assert {"limit", "offset", "kind", "parent", "ordering"} <= names
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from bersih.api import api
@@ -19,7 +21,17 @@ schema.config.phases.coverage.enabled = False
 
 
 @pytest.fixture
-def key(org):
+def keep_test_connection():
+    """Like Django's test client: the WSGI app must not close the connection the test's transaction holds."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def key(org, keep_test_connection):
     return make_machine(org.bks, scopes=["core:read"], rate=100_000).plaintext
 
 
