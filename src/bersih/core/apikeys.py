@@ -69,7 +69,10 @@ def verify_key(presented: str, *, at: datetime | None = None) -> ApiKey | None:
     if parsed is None:
         return None
     prefix, secret = parsed
-    key = ApiKey.objects.select_related("client", "client__owner_unit").filter(prefix=prefix).first()
+    try:
+        key = ApiKey.objects.select_related("client", "client__owner_unit").get(prefix=prefix)
+    except ApiKey.DoesNotExist:
+        key = None
     matches = hmac.compare_digest(key.secret_hash if key else _DUMMY_HASH, hash_secret(secret))
     if key is None or not matches:
         return None

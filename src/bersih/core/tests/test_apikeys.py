@@ -11,6 +11,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bersih.core import apikeys
 from bersih.core.models import ApiClient, ApiKey
@@ -170,3 +172,20 @@ def test_command_refuses_unknown_names_and_scopes(org):
     with pytest.raises(CommandError):
         call_command("apiclient", "revoke", "0000000000")
     assert not ApiClient.objects.exists()
+
+
+@given(text=st.text(max_size=120))
+def test_parse_key_never_raises_and_accepts_only_our_shape(text):
+    parsed = apikeys.parse_key(text)
+    if parsed is not None:
+        prefix, secret = parsed
+        assert len(prefix) == apikeys.PREFIX_LENGTH and len(secret) >= 32
+        assert text.strip() == apikeys.format_key(prefix, secret)
+
+
+@given(
+    secret=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", min_size=32)
+)
+def test_format_and_parse_are_inverse(secret):
+    prefix = apikeys.new_prefix()
+    assert apikeys.parse_key(apikeys.format_key(prefix, secret)) == (prefix, secret)
