@@ -376,3 +376,8 @@ def test_units_list_query_count_does_not_grow_with_page_size(org, make_user):
             assert auditor.get(UNITS, {"limit": limit}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 10
+
+
+def test_require_scope_refuses_a_scope_that_does_not_exist():
+    with pytest.raises(ValueError):
+        require_scope("etle:evnets")
