@@ -20,7 +20,7 @@ from django.utils import timezone
 from ninja import Router
 
 from bersih.core import apikeys
-from bersih.core.api import ApiError, BersihAPI, InputSchema, api_actor, require_scope
+from bersih.core.api import ApiError, BersihAPI, InputSchema, api_actor, require_scope, restrict_for
 from bersih.core.auth import LAST_SEEN_KEY
 from bersih.core.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
 from bersih.core.models import ApiClient, Unit
@@ -381,3 +381,12 @@ def test_units_list_query_count_does_not_grow_with_page_size(org, make_user):
 def test_require_scope_refuses_a_scope_that_does_not_exist():
     with pytest.raises(ValueError):
         require_scope("etle:evnets")
+
+
+def test_restrict_for_narrows_a_client_to_its_owner_units_subtree(org, machine, rf):
+    for unit in (org.bks_satlantas, org.bks_satpas, org.dpk_satlantas, org.bks):
+        record(actor=SYSTEM, action="test.thing.created", unit=unit, data={})
+    request = rf.get("/api/v1/anything")
+    request.auth = machine.client
+    visible = restrict_for(request, Entry.objects.filter(action="test.thing.created"))
+    assert sorted(e.unit.code for e in visible) == ["bks-satlantas", "bks-satpas"]
