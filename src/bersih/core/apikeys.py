@@ -147,6 +147,26 @@ def apiclient_create(
     return client
 
 
+def apiclient_set_active(*, actor, client: ApiClient, active: bool) -> ApiClient:
+    """Switch a client off (every key stops working at once) or back on (its live keys work again)."""
+    with transaction.atomic():
+        locked = ApiClient.objects.select_for_update().select_related("owner_unit").get(pk=client.pk)
+        if locked.active == active:
+            message = _("The client is active already.") if active else _("The client is inactive already.")
+            raise ValidationError(message, code="unchanged")
+        locked.active = active
+        locked.save(update_fields=["active"])
+        record(
+            actor=actor,
+            action="core.apiclient.reactivated" if active else "core.apiclient.deactivated",
+            subject=locked,
+            unit=locked.owner_unit,
+            data={"name": locked.name},
+        )
+    client.active = active
+    return locked
+
+
 def _new_key(client: ApiClient, label: str, expires_at: datetime | None) -> tuple[ApiKey, str]:
     secret = secrets.token_urlsafe(SECRET_BYTES)
     while True:  # a prefix collision is astronomically rare; retrying beats a unique-violation error

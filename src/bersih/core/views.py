@@ -153,6 +153,22 @@ def apikey_rotate(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def apiclient_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_perm(request, "core.change_apiclient")
+    client = _client_in_scope(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        apikeys.apiclient_set_active(actor=request.user, client=client, active=active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = _("%(name)s can call the API again.") if active else _("%(name)s can no longer call the API.")
+        messages.success(request, done % {"name": client.name})
+    return redirect("core:apiclient-detail", pk=client.pk)
+
+
+@login_required
+@require_POST
 def apikey_revoke(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
     _require_perm(request, "core.change_apiclient")
     client = _client_in_scope(request, pk)

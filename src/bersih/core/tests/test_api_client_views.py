@@ -151,3 +151,22 @@ def test_list_query_count_does_not_grow_with_clients(org, admin):
             assert admin.get(reverse("core:apiclient-list")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_switching_a_client_off_stops_every_key_at_once(admin, camera):
+    url = reverse("core:apiclient-set-active", args=[camera.client.pk])
+    assert admin.post(url, {"active": "0"}).status_code == 302
+    assert apikeys.verify_key(camera.plaintext) is None
+    assert Entry.objects.filter(action="core.apiclient.deactivated").count() == 1
+    assert admin.post(url, {"active": "1"}).status_code == 302
+    assert apikeys.verify_key(camera.plaintext) is not None
+    assert Entry.objects.filter(action="core.apiclient.reactivated").count() == 1
+    admin.post(url, {"active": "1"})  # already on: refused, nothing recorded
+    assert Entry.objects.filter(action="core.apiclient.reactivated").count() == 1
+
+
+def test_switching_off_another_polres_client_answers_404(org, admin):
+    depok = make_machine(org.dpk_satlantas, name="Kamera Depok")
+    url = reverse("core:apiclient-set-active", args=[depok.client.pk])
+    assert admin.post(url, {"active": "0"}).status_code == 404
+    assert ApiClient.objects.get(pk=depok.client.pk).active

@@ -157,6 +157,10 @@ def test_command_creates_issues_rotates_revokes_and_lists(org, capsys):
     call_command("apiclient", "list")
     listing = capsys.readouterr().out
     assert "Bank Jabar" in listing and new_key.prefix in listing and successor not in listing
+    call_command("apiclient", "deactivate", "Bank Jabar")
+    assert apikeys.verify_key(successor) is None
+    call_command("apiclient", "activate", "Bank Jabar")
+    assert apikeys.verify_key(successor) is not None
     call_command("apiclient", "revoke", new_key.prefix)
     assert apikeys.verify_key(successor) is None
     entry = Entry.objects.filter(action="core.apikey.revoked").get()

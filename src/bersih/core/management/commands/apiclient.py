@@ -1,4 +1,4 @@
-"""``bersih apiclient create|issue|rotate|revoke|list``: manage machine clients from the command line.
+"""``bersih apiclient create|issue|rotate|revoke|deactivate|activate|list``: machine clients at the shell.
 
 Every change goes through the services in ``core.apikeys`` and is recorded in the ledger by the system
 actor. A key's plaintext is printed once, by ``issue`` and ``rotate``.
@@ -40,6 +40,11 @@ class Command(BaseCommand):
         rotate.add_argument("--grace-hours", type=int, default=policy.API_KEY_ROTATION_GRACE_HOURS)
         revoke = sub.add_parser("revoke", help="end a key now")
         revoke.add_argument("prefix")
+        for verb, text in (
+            ("deactivate", "switch a client off: every key stops working"),
+            ("activate", "switch it on"),
+        ):
+            sub.add_parser(verb, help=text).add_argument("name")
         sub.add_parser("list", help="list clients and their keys")
 
     def handle(self, *args, action: str, **options):
@@ -81,6 +86,14 @@ class Command(BaseCommand):
     def do_revoke(self, *, prefix, **_):
         key = apikeys.apikey_revoke(actor=SYSTEM, key=_get(ApiKey, prefix=prefix))
         self.stdout.write(f"revoked {key.prefix}")
+
+    def do_deactivate(self, *, name, **_):
+        apikeys.apiclient_set_active(actor=SYSTEM, client=_get(ApiClient, name=name), active=False)
+        self.stdout.write(f"{name} is switched off")
+
+    def do_activate(self, *, name, **_):
+        apikeys.apiclient_set_active(actor=SYSTEM, client=_get(ApiClient, name=name), active=True)
+        self.stdout.write(f"{name} is switched on")
 
     def do_list(self, **_):
         now = timezone.now()
