@@ -25,6 +25,7 @@ import logging
 from json import JSONDecodeError
 from typing import Any, Generic, Literal, TypeVar
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -464,22 +465,28 @@ class _JsonParser(Parser):
         return json.loads(request.body.decode("utf-8"))
 
 
+def _as_problem_405(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """ninja answers an unknown method with a plain-text 405; make it a problem like every other error."""
+    if response.status_code != 405 or not response.get("Content-Type", "").startswith("text/"):
+        return response
+    detail = _("%(method)s is not allowed here.") % {"method": request.method}
+    return problem_response(
+        request, ApiError(405, "method-not-allowed", detail=detail, headers={"Allow": response["Allow"]})
+    )
+
+
 def _problem_on_405(view):
+    if iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def async_wrapper(request, *args, **kwargs):
+            return _as_problem_405(request, await view(request, *args, **kwargs))
+
+        return markcoroutinefunction(async_wrapper)
+
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
-            refusal = problem_response(
-                request,
-                ApiError(
-                    405,
-                    "method-not-allowed",
-                    detail=_("%(method)s is not allowed here.") % {"method": request.method},
-                    headers={"Allow": response["Allow"]},
-                ),
-            )
-            return refusal
-        return response
+        return _as_problem_405(request, view(request, *args, **kwargs))
 
     return wrapper
 

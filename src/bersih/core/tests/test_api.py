@@ -51,6 +51,11 @@ def boom(request):
     raise RuntimeError("secret internals")
 
 
+@echo.get("later")
+async def later(request):
+    return {"client": request.auth.name}
+
+
 @echo.get("busy")
 def busy(request):
     raise ApiError(409, "conflict", detail="The record changed meanwhile.")
@@ -319,6 +324,14 @@ def test_unexpected_error_answers_500_without_internals(client, machine):
 def test_api_error_keeps_its_type(client, machine):
     body = assert_problem(client.get("/api/test/t/busy", **bearer(machine.plaintext)), 409, "conflict")
     assert body["detail"] == "The record changed meanwhile."
+
+
+def test_async_operations_authenticate_and_refuse_methods_alike(client, machine):
+    assert client.get("/api/test/t/later", **bearer(machine.plaintext)).json() == {
+        "client": machine.client.name
+    }
+    assert_problem(client.get("/api/test/t/later"), 401, "unauthenticated")
+    assert_problem(client.put("/api/test/t/later", **bearer(machine.plaintext)), 405, "method-not-allowed")
 
 
 def test_unknown_endpoint_and_wrong_method_are_problems(client, machine):
