@@ -7,6 +7,7 @@ takes:
   router says ``auth=None``; :func:`require_scope` limits an operation to API keys holding a scope, and
   :func:`api_actor` gives the person or client to record in the ledger;
 * :class:`InputSchema` — the base of every request body schema: unknown fields are refused (422);
+  :data:`Rupiah` and :data:`Instant` for money and times;
 * :class:`ApiError` — raise it for any refusal; every error is RFC 9457 problem+json with a stable type;
 * :func:`restrict_for` — a queryset narrowed to the caller's scope (out-of-scope records answer 404);
 * :class:`PageParams`, :class:`Page` and :func:`paginate` — ``limit``/``offset`` pagination answering
@@ -23,7 +24,7 @@ import inspect
 import json
 import logging
 from json import JSONDecodeError
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
@@ -41,7 +42,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import ConfigDict
+from pydantic import AwareDatetime, ConfigDict
 
 from . import ratelimit
 from . import rules as policy
@@ -406,6 +407,12 @@ class InputSchema(Schema):
     """Base of every request body: a field the schema does not name is refused (422), not ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# Field types of the conventions: money is a whole number of rupiah (no decimals, no strings), and a
+# time carries its offset (a time without one is ambiguous between WIB and UTC, so it is refused).
+Rupiah = Annotated[int, Field(ge=0, strict=True, description="Whole rupiah.")]
+Instant = AwareDatetime
 
 
 DEFAULT_LIMIT = 50

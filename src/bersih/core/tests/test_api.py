@@ -20,7 +20,16 @@ from django.utils import timezone
 from ninja import Router
 
 from bersih.core import apikeys
-from bersih.core.api import ApiError, BersihAPI, InputSchema, api_actor, require_scope, restrict_for
+from bersih.core.api import (
+    ApiError,
+    BersihAPI,
+    InputSchema,
+    Instant,
+    Rupiah,
+    api_actor,
+    require_scope,
+    restrict_for,
+)
 from bersih.core.auth import LAST_SEEN_KEY
 from bersih.core.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
 from bersih.core.models import ApiClient, Unit
@@ -49,6 +58,16 @@ def post_echo(request, payload: EchoIn):
 @echo.get("boom")
 def boom(request):
     raise RuntimeError("secret internals")
+
+
+class PaymentIn(InputSchema):
+    amount: Rupiah
+    paid_at: Instant
+
+
+@echo.post("payments")
+def post_payment(request, payload: PaymentIn):
+    return {"amount": payload.amount, "paid_at": payload.paid_at.isoformat()}
 
 
 @echo.get("later")
@@ -312,6 +331,30 @@ def test_constraint_violation_answers_409_and_writes_nothing(client, machine):
     assert_problem(response, 409, "conflict")
     assert Entry.objects.count() == before
     assert Unit.objects.filter(code="bks").count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"amount": "500000", "paid_at": "2026-11-28T10:00:00+07:00"},
+        {"amount": 500000.5, "paid_at": "2026-11-28T10:00:00+07:00"},
+        {"amount": -1, "paid_at": "2026-11-28T10:00:00+07:00"},
+        {"amount": 500000, "paid_at": "2026-11-28T10:00:00"},
+    ],
+)
+def test_money_is_whole_rupiah_and_times_carry_an_offset(client, machine, body):
+    response = client.post(
+        "/api/test/t/payments", body, content_type="application/json", **bearer(machine.plaintext)
+    )
+    assert_problem(response, 422, "validation-error")
+
+
+def test_a_well_formed_payment_passes(client, machine):
+    body = {"amount": 500000, "paid_at": "2026-11-28T10:00:00+07:00"}
+    response = client.post(
+        "/api/test/t/payments", body, content_type="application/json", **bearer(machine.plaintext)
+    )
+    assert response.json() == {"amount": 500000, "paid_at": "2026-11-28T10:00:00+07:00"}
 
 
 def test_unexpected_error_answers_500_without_internals(client, machine):
