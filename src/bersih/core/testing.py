@@ -63,3 +63,24 @@ def make_user(
     if role:
         Assignment.objects.create(user=user, role=role, unit=unit, agency=agency)
     return user
+
+
+def sign_in(client, user) -> None:
+    """Sign ``user`` in on a test client, second factor included where their roles need one.
+
+    Pages behind a sensitive role are only reached after the second factor; this gives the user a
+    confirmed TOTP device (if they have none) and marks the session as verified with it.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .auth import needs_second_factor
+
+    client.force_login(user)
+    if needs_second_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="test", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from bersih.core import apikeys
 from bersih.core.models import ApiClient, ApiKey
+from bersih.core.testing import sign_in
 from bersih.ledger.models import Entry
 
 from .api_fixtures import make_machine
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(user, *, enforce_csrf=False) -> Client:
     browser = Client(enforce_csrf_checks=enforce_csrf)
-    browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(browser, user)  # with the second factor where the person's roles need one
     return browser
 
 
