@@ -171,3 +171,10 @@ def test_switching_off_another_polres_client_answers_404(org, admin):
     url = reverse("core:apiclient-set-active", args=[depok.client.pk])
     assert admin.post(url, {"active": "0"}).status_code == 404
     assert ApiClient.objects.get(pk=depok.client.pk).active
+
+
+def test_staff_home_offers_api_clients_to_administrators_only(org, admin, make_user):
+    url = reverse("core:apiclient-list")
+    assert url in admin.get(reverse("core:staff-home")).content.decode()
+    officer = signed_in(make_user("budi", "officer", org.bks_satlantas))
+    assert url not in officer.get(reverse("core:staff-home")).content.decode()
