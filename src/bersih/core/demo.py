@@ -112,11 +112,50 @@ def load_world(seed: int, log=print) -> DemoWorld:
     return world
 
 
+# (name, owner unit, agency, scopes): the machines that call the API in the demo.
+DEMO_API_CLIENTS = [
+    ("Kamera ETLE Satlantas (simulasi)", "bks-satlantas", None, ["etle:events"]),
+    ("Bank Mitra Pembayaran (simulasi)", "bks", "bank-mitra", ["etle:payments", "licensing:payments"]),
+    ("Samsat Kabupaten Bekasi (simulasi)", "bks-satlantas", None, ["etle:blocks"]),
+    ("Sistem Perkara Kejaksaan (simulasi)", "bks-reskrim", "kejari-kab-bekasi", ["justice:exchange"]),
+]
+
+
 def seed(world: DemoWorld) -> None:
-    """The organisation tree, partner agencies and one staff account for every role."""
+    """The organisation tree, partner agencies, one staff account for every role, and API clients."""
     _seed_units(world)
     _seed_agencies(world)
     _seed_staff(world)
+    _seed_api_clients(world)
+
+
+def demo_keys_file():
+    from django.conf import settings
+
+    return settings.VAR_DIR / "demo-api-keys.txt"
+
+
+def _seed_api_clients(world: DemoWorld) -> None:
+    """Demo machine clients with one key each, written (demo only) to var/demo-api-keys.txt for curl."""
+    from bersih.ledger.services import SYSTEM
+
+    from .apikeys import apiclient_create, apikey_issue
+
+    lines = ["# Demo API keys (synthetic clients; shown here only because this is the demo)"]
+    for name, unit, agency, scopes in DEMO_API_CLIENTS:
+        client = apiclient_create(
+            actor=SYSTEM,
+            name=name,
+            owner_unit=world.units[unit],
+            agency=world.agencies.get(agency) if agency else None,
+            scopes=scopes,
+        )
+        _key, plaintext = apikey_issue(actor=SYSTEM, client=client, label="demo")
+        lines.append(f"{plaintext}  {name}  [{' '.join(scopes)}]")
+    path = demo_keys_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
 
 
 def _seed_units(world: DemoWorld) -> None:

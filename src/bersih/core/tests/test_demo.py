@@ -7,7 +7,8 @@ from bersih.core.rules import ROLES
 
 
 @pytest.fixture
-def demo_loaded(db):
+def demo_loaded(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
     call_command("seed_demo", seed=7, verbosity=0)
 
 
@@ -48,3 +49,14 @@ def test_demo_sensitive_accounts_have_a_totp_code(demo_loaded, capsys):
     call_command("otp_code", "kapolres")
     code = capsys.readouterr().out.strip()
     assert len(code) == 6 and code.isdigit()
+
+
+def test_demo_api_keys_work_for_their_clients(demo_loaded, client):
+    from bersih.core.demo import demo_keys_file
+
+    lines = [line for line in demo_keys_file().read_text().splitlines() if line.startswith("bsk_")]
+    assert len(lines) == 4
+    camera_key = next(line.split()[0] for line in lines if "etle:events" in line)
+    response = client.get("/api/v1/core/me", HTTP_AUTHORIZATION=f"Bearer {camera_key}")
+    assert response.status_code == 200
+    assert "etle:events" in response.json()["scopes"]

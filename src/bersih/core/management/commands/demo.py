@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
-from bersih.core.demo import DEMO_AGENCIES, DEMO_PASSWORD, DEMO_STAFF, DEMO_UNITS
+from bersih.core.demo import DEMO_AGENCIES, DEMO_PASSWORD, DEMO_STAFF, DEMO_UNITS, demo_keys_file
 from bersih.core.rules import SENSITIVE_ROLES
 
 
@@ -45,6 +45,7 @@ class Command(BaseCommand):
         out(self.style.SUCCESS(f"Bersih demo: http://{bind}/   (staff sign-in: http://{bind}/masuk/)"))
         out(f"Every demo account's password: {DEMO_PASSWORD}")
         out("Accounts in sensitive roles also ask for a TOTP code: `.venv/bin/bersih otp_code USERNAME`.")
+        out(f"Demo API keys for machine clients (curl examples in the README): {demo_keys_file()}")
         places = {code: name for code, name, *_ in [*DEMO_UNITS, *DEMO_AGENCIES]}
         for username, role, where, _rank in DEMO_STAFF:
             totp = "  (+ TOTP)" if role in SENSITIVE_ROLES else ""
