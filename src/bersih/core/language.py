@@ -1,7 +1,8 @@
 """The page language: Bahasa Indonesia unless the person chose English with the language switch.
 
 Django's own LocaleMiddleware follows the browser's Accept-Language, which would serve English to
-the many phones in Indonesia set up in English. Here only the switch's choice (its cookie) counts.
+the many phones in Indonesia set up in English. Here only the switch's choice (its cookie) counts on
+pages; the API, whose callers are programs that say what they want, follows Accept-Language.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ def chosen_language(request) -> str:
             return translation.get_supported_language_variant(code)
         except LookupError:
             pass
+    if request.path.startswith("/api/"):
+        return translation.get_language_from_request(request)
     return settings.LANGUAGE_CODE
 
 

@@ -101,7 +101,8 @@ test_api = BersihAPI(title="Test API", version="0", urls_namespace="test-api")
 test_api.add_router("/t/", echo)
 
 urlpatterns = [path("api/test/", test_api.urls), path("", include("bersih.urls"))]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__), pytest.mark.usefixtures("english_messages")]
 
 ME = "/api/v1/core/me"
 UNITS = "/api/v1/core/units"

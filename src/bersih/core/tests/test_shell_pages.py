@@ -97,6 +97,16 @@ def test_browser_language_does_not_override_the_indonesian_default(client):
 
 
 @pytest.mark.django_db
+def test_the_api_follows_accept_language(client):
+    english = client.get("/api/v1/no-such-endpoint", HTTP_ACCEPT_LANGUAGE="en")
+    indonesian = client.get("/api/v1/no-such-endpoint")
+    assert english.status_code == indonesian.status_code == 404
+    assert english["Content-Language"] == "en"
+    assert indonesian["Content-Language"] == "id"
+    assert english.json()["title"] != indonesian.json()["title"]
+
+
+@pytest.mark.django_db
 def test_language_switch_turns_the_pages_english_and_back(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
