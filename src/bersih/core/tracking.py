@@ -1,6 +1,6 @@
 """Tracking numbers: the one public identifier of every module.
 
-Shape: ``ETL-2026-7K3QX-9MD2B-R`` — a service prefix (2–5 letters), the year, ten random Crockford
+Shape: ``ETL-2026-7K3QX-9MD2B-R`` — a service prefix (2 to 5 letters), the year, ten random Crockford
 base-32 characters (50 bits from :mod:`secrets`) and one check character.
 
 The check character makes the weighted sum of every character (prefix, year, random part and the check
@@ -36,7 +36,7 @@ RANDOM_LENGTH = 10
 MODULUS = 37
 PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
 _COMPACT_RE = re.compile(
-    r"^(?P<prefix>[A-Z]{2,5})(?P<year>[0-9]{4})(?P<random>[0-9A-Z]{%d})(?P<check>[0-9A-Z])$" % RANDOM_LENGTH
+    rf"^(?P<prefix>[A-Z]{{2,5}})(?P<year>[0-9]{{4}})(?P<random>[0-9A-Z]{{{RANDOM_LENGTH}}})(?P<check>[0-9A-Z])$"
 )
 
 
@@ -87,7 +87,7 @@ def _check_char(body: str) -> str | None:
 
 
 def new_tracking_number(prefix: str, year: int | None = None) -> str:
-    """A fresh, unguessable number such as ``ETL-2026-7K3QX-9MD2B-R`` (``year`` defaults to this year, WIB)."""
+    """A fresh, unguessable number such as ``ETL-2026-7K3QX-9MD2B-R``; ``year`` defaults to this year (WIB)."""
     prefix = prefix.upper()
     if not PREFIX_RE.match(prefix):
         raise ValueError(f"a tracking prefix is 2 to 5 letters, not {prefix!r}")
