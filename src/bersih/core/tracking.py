@@ -87,7 +87,7 @@ def _check_char(body: str) -> str | None:
 
 
 def new_tracking_number(prefix: str, year: int | None = None) -> str:
-    """A fresh, unguessable number such as ``ETL-2026-7K3QX-9MD2B-R``; ``year`` defaults to this year (WIB)."""
+    """A fresh, unguessable number such as ``ETL-2026-7K3QX-9MD2B-R``; the year defaults to now (WIB)."""
     prefix = prefix.upper()
     if not PREFIX_RE.match(prefix):
         raise ValueError(f"a tracking prefix is 2 to 5 letters, not {prefix!r}")
