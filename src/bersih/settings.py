@@ -323,3 +323,12 @@ LOGGING = {
 
 # The demo world's seed: the same seed gives the same synthetic Polres.
 DEMO_SEED = env_int("DEMO_SEED", 2026)
+
+# --- Documents and signatures ---------------------------------------------------------------------
+# RFC 3161 timestamp server: signatures become PAdES B-T when set (B-B otherwise).
+TIMESTAMP_URL = env("TIMESTAMP_URL")
+TIMESTAMP_TIMEOUT = env_int("TIMESTAMP_TIMEOUT", 10)
+# PEM files of the roots a signature must chain to (e.g. BSrE's), comma-separated.
+DOCUMENT_TRUST_ROOTS = env_list("DOCUMENT_TRUST_ROOTS")
+# The development CA of `bersih keys init` signs and is trusted; off by default in production.
+DOCUMENT_DEV_CA = env_bool("DOCUMENT_DEV_CA", not PRODUCTION)

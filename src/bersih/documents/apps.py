@@ -6,3 +6,10 @@ class DocumentsConfig(AppConfig):
     name = "bersih.documents"
     label = "documents"
     verbose_name = _("Documents and signatures")
+
+    def ready(self):
+        from bersih.core.tracking import register_prefix
+
+        from . import rules
+
+        register_prefix(rules.CODE_PREFIX, "bersih.documents.timeline.DocumentTimeline", _("Signed documents"))

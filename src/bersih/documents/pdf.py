@@ -1,0 +1,295 @@
+"""Letters as PDFs (ReportLab platypus): the unit's letterhead, Indonesian dates and rupiah, tables,
+images, and a QR code that opens the public verification page for the letter's code.
+
+    letter = Letter(unit=unit, code=document_code_new(), number="B/123/XI/2026/Satlantas",
+                    subject="Pemberitahuan", recipient=["Yth. Sdr. Budi", "di Bekasi"])
+    letter.paragraph("Dengan hormat, ...")
+    letter.table([["Uraian", "Jumlah"], ["Denda", rupiah(250_000)]])
+    letter.signature(position="KEPALA KEPOLISIAN RESOR METRO BEKASI", name="…", rank_nrp="…")
+    pdf_bytes = letter.render()
+
+The standard Helvetica family is used: it needs no font file and its text stays searchable.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from xml.sax.saxutils import escape
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from bersih.core.formatting import tanggal
+
+FONT = "Helvetica"
+FONT_BOLD = "Helvetica-Bold"
+MARGIN = 20 * mm
+FOOTER_HEIGHT = 30 * mm
+QR_SIZE = 22 * mm
+NATIONAL_HEADER = "KEPOLISIAN NEGARA REPUBLIK INDONESIA"
+# How each level of the tree is named in the letterhead ("Polda Metro Jaya" → "DAERAH METRO JAYA").
+HEADER_WORDS = {"polda": ("Polda", "DAERAH"), "polres": ("Polres", "RESOR"), "polsek": ("Polsek", "SEKTOR")}
+
+STYLES = {
+    "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=10.5, leading=13, alignment=TA_CENTER),
+    "address": ParagraphStyle("address", fontName=FONT, fontSize=8, leading=10, alignment=TA_CENTER),
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=11, leading=15, alignment=TA_JUSTIFY, spaceAfter=6),
+    "plain": ParagraphStyle("plain", fontName=FONT, fontSize=11, leading=14),
+    "right": ParagraphStyle("right", fontName=FONT, fontSize=11, leading=14, alignment=TA_RIGHT),
+    "title": ParagraphStyle(
+        "title", fontName=FONT_BOLD, fontSize=12, leading=16, alignment=TA_CENTER, spaceBefore=6, spaceAfter=8
+    ),
+    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12),
+    "cell_head": ParagraphStyle("cell_head", fontName=FONT_BOLD, fontSize=9.5, leading=12),
+    "sign": ParagraphStyle("sign", fontName=FONT, fontSize=11, leading=14, alignment=TA_CENTER),
+}
+
+
+def verification_url(code: str) -> str:
+    """The public page a letter's QR code opens."""
+    return settings.SITE_URL + reverse("documents:verify-code", kwargs={"code": code})
+
+
+def letterhead_lines(unit) -> list[str]:
+    """``KEPOLISIAN NEGARA REPUBLIK INDONESIA / DAERAH METRO JAYA / RESOR METRO BEKASI [/ unit]``."""
+    lines = [NATIONAL_HEADER]
+    for node in unit.ancestors():
+        words = HEADER_WORDS.get(node.kind)
+        if words:
+            short, heading = words
+            name = node.name.removeprefix(short).strip()
+            lines.append(f"{heading} {name}".upper())
+        elif node.pk == unit.pk:
+            lines.append(node.name.upper())
+    return lines
+
+
+def address_line(unit) -> str:
+    """The first address found walking up from the unit (functional units share their Polres')."""
+    for node in reversed(list(unit.ancestors())):
+        if node.address:
+            parts = [node.address, node.city]
+            if node.phone:
+                parts.append(f"Telp. {node.phone}")
+            if node.email:
+                parts.append(node.email)
+            return " · ".join(part for part in parts if part)
+    return ""
+
+
+@dataclass
+class QrDrawing:
+    """A QR code drawn as vector rectangles (one per run of dark modules), crisp at any zoom."""
+
+    data: str
+    size: float = QR_SIZE
+    error: str = "m"
+    matrix: list[list[bool]] = field(init=False)
+
+    def __post_init__(self):
+        qr = segno.make(self.data, error=self.error, micro=False)
+        self.matrix = [[bool(v) for v in row] for row in qr.matrix_iter(scale=1, border=0)]
+
+    def draw(self, canvas, x: float, y: float) -> None:
+        """Draw with the lower-left corner at (x, y)."""
+        count = len(self.matrix)
+        module = self.size / count
+        path = canvas.beginPath()
+        for row_index, row in enumerate(self.matrix):
+            top = y + self.size - (row_index + 1) * module
+            start = None
+            for col, dark in enumerate([*row, False]):
+                if dark and start is None:
+                    start = col
+                elif not dark and start is not None:
+                    path.rect(x + start * module, top, (col - start) * module, module)
+                    start = None
+        canvas.saveState()
+        canvas.setFillColor(colors.black)
+        canvas.drawPath(path, stroke=0, fill=1)
+        canvas.restoreState()
+
+
+class Letter:
+    """A one-letterhead letter of ``unit`` with the verification QR of ``code`` on every page."""
+
+    def __init__(
+        self,
+        *,
+        unit,
+        code: str,
+        number: str = "",
+        subject: str = "",
+        recipient: list[str] | None = None,
+        place: str = "",
+        on: date | None = None,
+        title: str = "",
+        lang: str = "id",
+    ):
+        self.unit = unit
+        self.code = code
+        self.lang = lang
+        self.flowables: list = []
+        self.url = verification_url(code)
+        self.qr = QrDrawing(self.url)
+        self._head = letterhead_lines(unit)
+        self._address = address_line(unit)
+        place = place or unit.city or (unit.polres().city if unit.polres() else "")
+        when = tanggal(on or timezone.localdate(), lang)
+        self.flowables.append(Paragraph(escape(f"{place}, {when}" if place else when), STYLES["right"]))
+        self.flowables.append(Spacer(1, 3 * mm))
+        if number or subject:
+            rows = []
+            if number:
+                rows.append(["Nomor", ":", number])
+            if subject:
+                rows.append(["Perihal", ":", subject])
+            self.table(rows, col_widths=[22 * mm, 4 * mm, None], header=False, grid=False)
+        if recipient:
+            self.flowables.append(Spacer(1, 3 * mm))
+            for line in recipient:
+                self.flowables.append(Paragraph(escape(line), STYLES["plain"]))
+            self.flowables.append(Spacer(1, 4 * mm))
+        if title:
+            self.heading(title)
+
+    # --- content --------------------------------------------------------------------------------
+
+    def heading(self, text: str) -> Letter:
+        self.flowables.append(Paragraph(f"<u>{escape(text)}</u>", STYLES["title"]))
+        return self
+
+    def paragraph(self, text: str) -> Letter:
+        """Plain text (escaped: never markup from data)."""
+        self.flowables.append(Paragraph(escape(text), STYLES["body"]))
+        return self
+
+    def spacer(self, height_mm: float = 4) -> Letter:
+        self.flowables.append(Spacer(1, height_mm * mm))
+        return self
+
+    def table(
+        self, rows: list[list], *, col_widths: list | None = None, header: bool = True, grid: bool = True
+    ) -> Letter:
+        """A table of text cells; the first row is the header when ``header``."""
+        if not rows:
+            return self
+        cells = [
+            [
+                Paragraph(escape(str(value)), STYLES["cell_head" if header and i == 0 else "cell"])
+                for value in row
+            ]
+            for i, row in enumerate(rows)
+        ]
+        width = A4[0] - 2 * MARGIN
+        if col_widths and None in col_widths:
+            fixed = sum(w for w in col_widths if w)
+            free = (width - fixed) / col_widths.count(None)
+            col_widths = [w or free for w in col_widths]
+        table = Table(cells, colWidths=col_widths or [width / len(rows[0])] * len(rows[0]), hAlign="LEFT")
+        style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 3)]
+        if grid:
+            style += [("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+        if header and grid:
+            style += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8"))]
+        table.setStyle(TableStyle(style))
+        self.flowables.append(table)
+        self.flowables.append(Spacer(1, 3 * mm))
+        return self
+
+    def image(self, data: bytes, *, width_mm: float = 60) -> Letter:
+        """A JPEG or PNG, scaled to ``width_mm`` keeping its proportions."""
+        picture = Image(io.BytesIO(data))
+        ratio = picture.imageHeight / picture.imageWidth
+        picture.drawWidth = width_mm * mm
+        picture.drawHeight = width_mm * mm * ratio
+        picture.hAlign = "LEFT"
+        self.flowables += [picture, Spacer(1, 3 * mm)]
+        return self
+
+    def signature(self, *, position: str, name: str = "", rank_nrp: str = "") -> Letter:
+        """The signing official's block, on the right; the digital signature is the unit's."""
+        lines = [Paragraph(escape(position), STYLES["sign"]), Spacer(1, 16 * mm)]
+        if name:
+            lines.append(Paragraph(f"<u>{escape(name)}</u>", STYLES["sign"]))
+        if rank_nrp:
+            lines.append(Paragraph(escape(rank_nrp), STYLES["sign"]))
+        width = A4[0] - 2 * MARGIN
+        block = Table([[None, lines]], colWidths=[width * 0.45, width * 0.55])
+        self.flowables += [Spacer(1, 6 * mm), KeepTogether(block)]
+        return self
+
+    # --- page furniture ---------------------------------------------------------------------------
+
+    def _draw_letterhead(self, canvas, doc) -> None:
+        top = A4[1] - MARGIN
+        canvas.saveState()
+        canvas.setFont(FONT_BOLD, 10.5)
+        y = top
+        for line in self._head:
+            canvas.drawCentredString(A4[0] / 2, y, line)
+            y -= 13
+        if self._address:
+            canvas.setFont(FONT, 8)
+            canvas.drawCentredString(A4[0] / 2, y, self._address)
+            y -= 6
+        canvas.setLineWidth(1.5)
+        canvas.line(MARGIN, y, A4[0] - MARGIN, y)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, y - 2.5, A4[0] - MARGIN, y - 2.5)
+        canvas.restoreState()
+        self._draw_footer(canvas, doc)
+
+    def _draw_footer(self, canvas, doc) -> None:
+        x, y = MARGIN, MARGIN - 8 * mm
+        self.qr.draw(canvas, x, y)
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        text_x = x + QR_SIZE + 4 * mm
+        canvas.drawString(text_x, y + QR_SIZE - 8, "Dokumen ini ditandatangani secara elektronik.")
+        canvas.drawString(text_x, y + QR_SIZE - 18, "Periksa keasliannya dengan memindai kode QR atau di:")
+        canvas.drawString(text_x, y + QR_SIZE - 28, self.url)
+        canvas.setFont(FONT_BOLD, 9)
+        canvas.drawString(text_x, y + 4, f"Kode verifikasi: {self.code}")
+        canvas.setFont(FONT, 7.5)
+        canvas.drawRightString(A4[0] - MARGIN, y + 4, f"Halaman {doc.page}")
+        canvas.restoreState()
+
+    def _header_height(self) -> float:
+        return len(self._head) * 13 + (6 if self._address else 0) + 8 * mm
+
+    def render(self) -> bytes:
+        buffer = io.BytesIO()
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN + FOOTER_HEIGHT - 8 * mm,
+            title=self.code,
+            author=self.unit.name,
+            creator="Bersih",
+            subject=self.url,
+        )
+        story = [Spacer(1, self._header_height()), *self.flowables]
+        document.build(story, onFirstPage=self._draw_letterhead, onLaterPages=self._draw_footer)
+        return buffer.getvalue()
