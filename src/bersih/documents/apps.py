@@ -12,4 +12,6 @@ class DocumentsConfig(AppConfig):
 
         from . import rules
 
-        register_prefix(rules.CODE_PREFIX, "bersih.documents.timeline.DocumentTimeline", _("Signed documents"))
+        register_prefix(
+            rules.CODE_PREFIX, "bersih.documents.timeline.DocumentTimeline", _("Signed documents")
+        )

@@ -66,7 +66,9 @@ class Document(models.Model):
     title = models.CharField(
         _("title"), max_length=200, help_text=_("Shown on the public verification page: no personal data.")
     )
-    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="documents", verbose_name=_("file"))
+    file = models.ForeignKey(
+        StoredFile, on_delete=models.PROTECT, related_name="documents", verbose_name=_("file")
+    )
     unit = models.ForeignKey(
         "core.Unit", on_delete=models.PROTECT, related_name="documents", verbose_name=_("unit")
     )

@@ -51,7 +51,9 @@ HEADER_WORDS = {"polda": ("Polda", "DAERAH"), "polres": ("Polres", "RESOR"), "po
 STYLES = {
     "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=10.5, leading=13, alignment=TA_CENTER),
     "address": ParagraphStyle("address", fontName=FONT, fontSize=8, leading=10, alignment=TA_CENTER),
-    "body": ParagraphStyle("body", fontName=FONT, fontSize=11, leading=15, alignment=TA_JUSTIFY, spaceAfter=6),
+    "body": ParagraphStyle(
+        "body", fontName=FONT, fontSize=11, leading=15, alignment=TA_JUSTIFY, spaceAfter=6
+    ),
     "plain": ParagraphStyle("plain", fontName=FONT, fontSize=11, leading=14),
     "right": ParagraphStyle("right", fontName=FONT, fontSize=11, leading=14, alignment=TA_RIGHT),
     "title": ParagraphStyle(

@@ -61,7 +61,12 @@ def upload_check(content, *, allowed_types, max_bytes: int) -> CheckedUpload:
 
 
 def file_store(
-    *, actor, content, original_name: str = "", allowed_types=rules.EVIDENCE, max_bytes: int = rules.MAX_PDF_BYTES
+    *,
+    actor,
+    content,
+    original_name: str = "",
+    allowed_types=rules.EVIDENCE,
+    max_bytes: int = rules.MAX_PDF_BYTES,
 ) -> StoredFile:
     """Store the bytes once: the same bytes give the same row (and one object in storage)."""
     checked = upload_check(content, allowed_types=allowed_types, max_bytes=max_bytes)

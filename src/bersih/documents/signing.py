@@ -58,7 +58,9 @@ def signer_for(unit) -> signers.SimpleSigner:
 
 def timestamper() -> timestamps.TimeStamper | None:
     url = getattr(settings, "TIMESTAMP_URL", "")
-    return timestamps.HTTPTimeStamper(url, timeout=getattr(settings, "TIMESTAMP_TIMEOUT", 10)) if url else None
+    return (
+        timestamps.HTTPTimeStamper(url, timeout=getattr(settings, "TIMESTAMP_TIMEOUT", 10)) if url else None
+    )
 
 
 def signing_unit(unit):

@@ -41,7 +41,9 @@ def _unescape(raw: bytes) -> str:
 def pdf_text(pdf_bytes: bytes) -> str:
     """Every string drawn with Tj, one per line, page after page (Helvetica: WinAnsi encoding)."""
     return "\n".join(
-        _unescape(match["text"]) for content in page_contents(pdf_bytes) for match in _STRING.finditer(content)
+        _unescape(match["text"])
+        for content in page_contents(pdf_bytes)
+        for match in _STRING.finditer(content)
     )
 
 

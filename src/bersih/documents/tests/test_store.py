@@ -40,7 +40,11 @@ def test_same_bytes_are_stored_once(officer):
     assert first.pk == second.pk
     assert StoredFile.objects.count() == 1
     assert first.sha256 == hashlib.sha256(data).hexdigest()
-    assert (first.size, first.content_type, first.original_name) == (len(data), "application/pdf", "surat.pdf")
+    assert (first.size, first.content_type, first.original_name) == (
+        len(data),
+        "application/pdf",
+        "surat.pdf",
+    )
     assert first.created_by == officer
     assert first.read() == data
     assert default_storage.exists(first.storage_name)
@@ -65,7 +69,12 @@ def test_django_upload_objects_and_image_types(officer):
     assert stored.original_name == "photo.pdf"
 
 
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00" + b"\x00" * 200
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 48
+    + b"PE\x00\x00"
+    + b"\x00" * 200
+)
 HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 
 
@@ -101,7 +110,9 @@ def test_png_is_refused_where_only_pdf_is_allowed(officer):
 def test_oversized_upload_is_refused(officer):
     data = small_pdf() + b"\n%" + b"x" * 4096
     with pytest.raises(ValidationError) as caught:
-        file_store(actor=officer, content=data, original_name="big.pdf", allowed_types=rules.PDF, max_bytes=4096)
+        file_store(
+            actor=officer, content=data, original_name="big.pdf", allowed_types=rules.PDF, max_bytes=4096
+        )
     assert caught.value.code == "file_too_large"
     assert "kB" in caught.value.messages[0]
     assert StoredFile.objects.count() == 0
