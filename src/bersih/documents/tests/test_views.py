@@ -6,7 +6,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bersih.core.testing import TEST_PASSWORD
 from bersih.core.tracking import LOOKUP_FAILURE_LIMIT, new_tracking_number
 from bersih.documents.services import document_code_new, document_issue
 
@@ -151,7 +150,7 @@ def test_repeated_wrong_codes_are_rate_limited(client, issued):
 
 
 def test_staff_in_scope_download_the_issued_pdf(client, issued, officer):
-    client.login(username=officer.username, password=TEST_PASSWORD)
+    client.force_login(officer)
     response = client.get(reverse("documents:download", kwargs={"code": issued.code}))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -160,7 +159,7 @@ def test_staff_in_scope_download_the_issued_pdf(client, issued, officer):
 
 def test_staff_out_of_scope_get_404(client, issued, org, make_user):
     outsider = make_user("officer-dpk", "officer", org.dpk_satlantas)
-    client.login(username=outsider.username, password=TEST_PASSWORD)
+    client.force_login(outsider)
     assert client.get(reverse("documents:download", kwargs={"code": issued.code})).status_code == 404
 
 
@@ -168,3 +167,13 @@ def test_anonymous_download_goes_to_sign_in(client, issued):
     response = client.get(reverse("documents:download", kwargs={"code": issued.code}))
     assert response.status_code == 302
     assert reverse("core:login") in response["Location"]
+
+
+def test_document_codes_answer_tracking_lookups(issued):
+    from bersih.core.tracking import parse, registration_for
+
+    provider = registration_for(issued.code).provider()
+    events = provider.public_timeline(parse(issued.code), "")
+    assert [event.at for event in events][0] == issued.issued_at
+    assert "Satlantas Polres Metro Bekasi" in events[0].label
+    assert provider.public_timeline(parse(new_tracking_number("DOC")), "") is None
