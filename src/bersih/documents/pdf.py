@@ -22,6 +22,7 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -29,7 +30,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Image,
-    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -39,11 +39,18 @@ from reportlab.platypus import (
 
 from bersih.core.formatting import tanggal
 
+# Streams are written deflated but not ASCII85-armoured: armour only serves 7-bit channels, and without
+# ReportLab's C accelerator it cost more than laying out the whole letter. Both forms are valid PDF.
+rl_config.useA85 = 0
+
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
 MARGIN = 20 * mm
 FOOTER_HEIGHT = 30 * mm
 QR_SIZE = 22 * mm
+QR_MASK = 0
+# Table cells up to this many characters are drawn as plain strings (no wrapping needed).
+SHORT_CELL = 30
 NATIONAL_HEADER = "KEPOLISIAN NEGARA REPUBLIK INDONESIA"
 # How each level of the tree is named in the letterhead ("Polda Metro Jaya" → "DAERAH METRO JAYA").
 HEADER_WORDS = {"polda": ("Polda", "DAERAH"), "polres": ("Polres", "RESOR"), "polsek": ("Polsek", "SEKTOR")}
@@ -61,7 +68,14 @@ STYLES = {
     ),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12),
     "cell_head": ParagraphStyle("cell_head", fontName=FONT_BOLD, fontSize=9.5, leading=12),
-    "sign": ParagraphStyle("sign", fontName=FONT, fontSize=11, leading=14, alignment=TA_CENTER),
+    "sign": ParagraphStyle(
+        "sign",
+        fontName=FONT,
+        fontSize=11,
+        leading=14,
+        alignment=TA_CENTER,
+        leftIndent=(A4[0] - 2 * MARGIN) * 0.45,
+    ),
 }
 
 
@@ -70,10 +84,10 @@ def verification_url(code: str) -> str:
     return settings.SITE_URL + reverse("documents:verify-code", kwargs={"code": code})
 
 
-def letterhead_lines(unit) -> list[str]:
+def letterhead_lines(unit, ancestors=None) -> list[str]:
     """``KEPOLISIAN NEGARA REPUBLIK INDONESIA / DAERAH METRO JAYA / RESOR METRO BEKASI [/ unit]``."""
     lines = [NATIONAL_HEADER]
-    for node in unit.ancestors():
+    for node in ancestors if ancestors is not None else unit.ancestors():
         words = HEADER_WORDS.get(node.kind)
         if words:
             short, heading = words
@@ -84,9 +98,9 @@ def letterhead_lines(unit) -> list[str]:
     return lines
 
 
-def address_line(unit) -> str:
+def address_line(unit, ancestors=None) -> str:
     """The first address found walking up from the unit (functional units share their Polres')."""
-    for node in reversed(list(unit.ancestors())):
+    for node in reversed(list(ancestors if ancestors is not None else unit.ancestors())):
         if node.address:
             parts = [node.address, node.city]
             if node.phone:
@@ -97,9 +111,28 @@ def address_line(unit) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Letterhead:
+    """What the top of every letter of a unit says; build it once per batch of letters."""
+
+    lines: tuple[str, ...]
+    address: str
+    place: str
+
+    @classmethod
+    def for_unit(cls, unit) -> Letterhead:
+        ancestors = list(unit.ancestors())  # one query for the whole letterhead
+        place = next((node.city for node in reversed(ancestors) if node.city), "")
+        return cls(tuple(letterhead_lines(unit, ancestors)), address_line(unit, ancestors), place)
+
+
 @dataclass
 class QrDrawing:
-    """A QR code drawn as vector rectangles (one per run of dark modules), crisp at any zoom."""
+    """A QR code drawn as vector rectangles (one per run of dark modules), crisp at any zoom.
+
+    The mask is fixed: any of the eight masks is valid QR, and choosing the "best" one costs more
+    than the rest of the letter. The path is written in module units as one literal, for the same reason.
+    """
 
     data: str
     size: float = QR_SIZE
@@ -107,26 +140,31 @@ class QrDrawing:
     matrix: list[list[bool]] = field(init=False)
 
     def __post_init__(self):
-        qr = segno.make(self.data, error=self.error, micro=False)
-        self.matrix = [[bool(v) for v in row] for row in qr.matrix_iter(scale=1, border=0)]
+        qr = segno.make(self.data, error=self.error, micro=False, mask=QR_MASK, boost_error=False)
+        self.matrix = [[bool(v) for v in row] for row in qr.matrix]  # without the quiet zone
 
-    def draw(self, canvas, x: float, y: float) -> None:
-        """Draw with the lower-left corner at (x, y)."""
+    def path_operators(self) -> str:
         count = len(self.matrix)
-        module = self.size / count
-        path = canvas.beginPath()
+        ops = []
         for row_index, row in enumerate(self.matrix):
-            top = y + self.size - (row_index + 1) * module
+            y = count - row_index - 1
             start = None
             for col, dark in enumerate([*row, False]):
                 if dark and start is None:
                     start = col
                 elif not dark and start is not None:
-                    path.rect(x + start * module, top, (col - start) * module, module)
+                    ops.append(f"{start} {y} {col - start} 1 re")
                     start = None
+        return " ".join(ops)
+
+    def draw(self, canvas, x: float, y: float) -> None:
+        """Draw with the lower-left corner at (x, y)."""
         canvas.saveState()
+        canvas.translate(x, y)
+        module = self.size / len(self.matrix)
+        canvas.scale(module, module)
         canvas.setFillColor(colors.black)
-        canvas.drawPath(path, stroke=0, fill=1)
+        canvas.addLiteral(f"n {self.path_operators()} f")
         canvas.restoreState()
 
 
@@ -145,6 +183,7 @@ class Letter:
         on: date | None = None,
         title: str = "",
         lang: str = "id",
+        letterhead: Letterhead | None = None,
     ):
         self.unit = unit
         self.code = code
@@ -152,9 +191,10 @@ class Letter:
         self.flowables: list = []
         self.url = verification_url(code)
         self.qr = QrDrawing(self.url)
-        self._head = letterhead_lines(unit)
-        self._address = address_line(unit)
-        place = place or unit.city or (unit.polres().city if unit.polres() else "")
+        letterhead = letterhead or Letterhead.for_unit(unit)
+        self._head = letterhead.lines
+        self._address = letterhead.address
+        place = place or letterhead.place
         when = tanggal(on or timezone.localdate(), lang)
         self.flowables.append(Paragraph(escape(f"{place}, {when}" if place else when), STYLES["right"]))
         self.flowables.append(Spacer(1, 3 * mm))
@@ -194,20 +234,20 @@ class Letter:
         """A table of text cells; the first row is the header when ``header``."""
         if not rows:
             return self
-        cells = [
-            [
-                Paragraph(escape(str(value)), STYLES["cell_head" if header and i == 0 else "cell"])
-                for value in row
-            ]
-            for i, row in enumerate(rows)
-        ]
+        cells = [[self._cell(value, header and i == 0) for value in row] for i, row in enumerate(rows)]
         width = A4[0] - 2 * MARGIN
         if col_widths and None in col_widths:
             fixed = sum(w for w in col_widths if w)
             free = (width - fixed) / col_widths.count(None)
             col_widths = [w or free for w in col_widths]
         table = Table(cells, colWidths=col_widths or [width / len(rows[0])] * len(rows[0]), hAlign="LEFT")
-        style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 3)]
+        style = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("FONT", (0, 0), (-1, -1), FONT, 9.5, 12),
+        ]
+        if header:
+            style += [("FONT", (0, 0), (-1, 0), FONT_BOLD, 9.5, 12)]
         if grid:
             style += [("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
         if header and grid:
@@ -216,6 +256,14 @@ class Letter:
         self.flowables.append(table)
         self.flowables.append(Spacer(1, 3 * mm))
         return self
+
+    @staticmethod
+    def _cell(value, bold: bool):
+        """Short text as a plain cell (fast); longer text as a paragraph, so that it wraps."""
+        text = str(value)
+        if len(text) <= SHORT_CELL and "\n" not in text:
+            return text
+        return Paragraph(escape(text), STYLES["cell_head" if bold else "cell"])
 
     def image(self, data: bytes, *, width_mm: float = 60) -> Letter:
         """A JPEG or PNG, scaled to ``width_mm`` keeping its proportions."""
@@ -229,14 +277,14 @@ class Letter:
 
     def signature(self, *, position: str, name: str = "", rank_nrp: str = "") -> Letter:
         """The signing official's block, on the right; the digital signature is the unit's."""
-        lines = [Paragraph(escape(position), STYLES["sign"]), Spacer(1, 16 * mm)]
+        block = [Spacer(1, 6 * mm), Paragraph(escape(position), STYLES["sign"]), Spacer(1, 16 * mm)]
         if name:
-            lines.append(Paragraph(f"<u>{escape(name)}</u>", STYLES["sign"]))
+            block.append(Paragraph(f"<u>{escape(name)}</u>", STYLES["sign"]))
         if rank_nrp:
-            lines.append(Paragraph(escape(rank_nrp), STYLES["sign"]))
-        width = A4[0] - 2 * MARGIN
-        block = Table([[None, lines]], colWidths=[width * 0.45, width * 0.55])
-        self.flowables += [Spacer(1, 6 * mm), KeepTogether(block)]
+            block.append(Paragraph(escape(rank_nrp), STYLES["sign"]))
+        for flowable in block[:-1]:
+            flowable.keepWithNext = True  # the block never splits across pages
+        self.flowables += block
         return self
 
     # --- page furniture ---------------------------------------------------------------------------

@@ -9,7 +9,13 @@ from bersih.core.formatting import rupiah, tanggal
 
 @pytest.mark.parametrize(
     ("amount", "text"),
-    [(0, "Rp0"), (500, "Rp500"), (1_250_000, "Rp1.250.000"), (-5_000, "-Rp5.000"), (10**9, "Rp1.000.000.000")],
+    [
+        (0, "Rp0"),
+        (500, "Rp500"),
+        (1_250_000, "Rp1.250.000"),
+        (-5_000, "-Rp5.000"),
+        (10**9, "Rp1.000.000.000"),
+    ],
 )
 def test_rupiah(amount, text):
     assert rupiah(amount) == text

@@ -174,6 +174,6 @@ def test_document_codes_answer_tracking_lookups(issued):
 
     provider = registration_for(issued.code).provider()
     events = provider.public_timeline(parse(issued.code), "")
-    assert [event.at for event in events][0] == issued.issued_at
+    assert next(event.at for event in events) == issued.issued_at
     assert "Satlantas Polres Metro Bekasi" in events[0].label
     assert provider.public_timeline(parse(new_tracking_number("DOC")), "") is None
