@@ -31,6 +31,9 @@ from .keys import trust_roots_pem, unit_credentials
 
 logger = logging.getLogger(__name__)
 FIELD_NAME = "BersihSignature"
+# Room for the CMS signature (ECDSA/RSA signature, the certificate chain) and a timestamp token.
+RESERVED_BYTES = 12 * 1024
+RESERVED_TIMESTAMP_BYTES = 12 * 1024
 
 
 def _load_cert(data: bytes) -> asn1_x509.Certificate:
@@ -78,9 +81,12 @@ def sign_pdf(pdf_bytes: bytes, unit, *, reason: str = "", location: str = "") ->
         location=location or None,
         name=unit.name,
     )
-    pdf_signer = signers.PdfSigner(meta, signer=signer_for(unit), timestamper=timestamper())
+    stamper = timestamper()
+    pdf_signer = signers.PdfSigner(meta, signer=signer_for(unit), timestamper=stamper)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
-    output = pdf_signer.sign_pdf(writer)
+    # A fixed reservation for the signature container saves pyHanko a trial signature per document.
+    reserved = RESERVED_BYTES + (RESERVED_TIMESTAMP_BYTES if stamper else 0)
+    output = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
     return output.getvalue()
 
 
