@@ -17,7 +17,7 @@ from bersih.core.tracking import InvalidTrackingNumber, lookup_guard, parse
 from . import rules
 from .forms import CompareForm, VerifyForm
 from .models import Document
-from .selectors import issued_document_by_code, issued_document_by_sha256
+from .selectors import documents_for, issued_document_by_code, issued_document_by_sha256
 from .services import upload_check
 from .signing import verify_pdf
 
@@ -121,6 +121,12 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
         else:
             status = 400
     return render(request, "documents/document_public.html", context, status=status)
+
+
+@login_required
+def document_list(request: HttpRequest) -> HttpResponse:
+    """The newest documents of the units in the person's scope (none outside it)."""
+    return render(request, "documents/document_list.html", {"documents": documents_for(request.user)})
 
 
 @login_required

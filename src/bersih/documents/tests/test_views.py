@@ -177,3 +177,26 @@ def test_document_codes_answer_tracking_lookups(issued):
     assert next(event.at for event in events) == issued.issued_at
     assert "Satlantas Polres Metro Bekasi" in events[0].label
     assert provider.public_timeline(parse(new_tracking_number("DOC")), "") is None
+
+
+def test_staff_list_shows_documents_in_scope_only(
+    client, issued, org, make_user, officer, django_assert_max_num_queries
+):
+    from bersih.documents.services import document_issue as issue
+
+    code = document_code_new()
+    other = issue(
+        actor=officer,
+        unit=org.dpk,
+        kind="letter",
+        title="Surat Depok",
+        pdf_bytes=make_letter(org.dpk, code),
+        code=code,
+    )
+    client.force_login(officer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("documents:list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert issued.code in body and other.code not in body
+    assert [entry.key for entry in response.context["navigation"]].count("documents") == 1
