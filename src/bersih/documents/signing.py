@@ -147,10 +147,11 @@ def _merge(result: VerificationResult, status) -> None:
     cert = status.signing_cert
     result.signer_name = cert.subject.native.get("common_name", "") if cert else ""
     result.signer_subject = cert.subject.human_friendly if cert else ""
-    if status.timestamp_validity is not None:
-        result.signed_at = status.timestamp_validity.timestamp
+    timestamp = status.timestamp_validity
+    if timestamp is not None and timestamp.intact and timestamp.valid and timestamp.trusted:
+        result.signed_at = timestamp.timestamp
         result.timestamped = True
-    else:
+    else:  # the time the signer claims, without a trusted timestamp to vouch for it
         result.signed_at = status.signer_reported_dt
     if not status.intact:
         # The signed bytes no longer hash to what was signed: nothing else about it can be trusted.

@@ -48,14 +48,14 @@ def verify(request: HttpRequest) -> HttpResponse:
         return render(request, "documents/verify.html", {"form": form}, status=400)
     code, uploaded = form.cleaned_data["code"], form.cleaned_data["file"]
     document = None
-    if code and not uploaded:
+    if code:
         try:
-            number = parse(code)
+            code = str(parse(code))
         except InvalidTrackingNumber as exc:
             form.add_error("code", exc.reason)
             return render(request, "documents/verify.html", {"form": form}, status=400)
-        return redirect("documents:verify-code", code=str(number))
-    if code:
+        if not uploaded:
+            return redirect("documents:verify-code", code=code)
         if guard.blocked():
             return _blocked(request, guard, form)
         document = issued_document_by_code(code)

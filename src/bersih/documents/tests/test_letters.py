@@ -364,3 +364,19 @@ def test_signature_is_timestamped_when_a_server_is_configured(org, polres, times
     assert result.ok, result.reasons
     assert result.timestamped
     assert abs(result.signed_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+
+
+def test_unsigned_issue_is_recorded_as_unsigned(org, polres, officer):
+    code = document_code_new()
+    document = document_issue(
+        actor=officer,
+        unit=org.bks,
+        kind="notice",
+        title="Pengumuman",
+        pdf_bytes=make_letter(org.bks, code),
+        code=code,
+        sign=False,
+    )
+    assert not document.signed and document.signer_subject == "" and document.signature_valid is None
+    assert not verify_pdf(document.file.read()).signed
+    assert document.ledger_entry.data["signed"] is False
