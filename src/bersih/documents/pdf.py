@@ -28,7 +28,9 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
+    Flowable,
     Image,
     Paragraph,
     SimpleDocTemplate,
@@ -56,8 +58,6 @@ NATIONAL_HEADER = "KEPOLISIAN NEGARA REPUBLIK INDONESIA"
 HEADER_WORDS = {"polda": ("Polda", "DAERAH"), "polres": ("Polres", "RESOR"), "polsek": ("Polsek", "SEKTOR")}
 
 STYLES = {
-    "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=10.5, leading=13, alignment=TA_CENTER),
-    "address": ParagraphStyle("address", fontName=FONT, fontSize=8, leading=10, alignment=TA_CENTER),
     "body": ParagraphStyle(
         "body", fontName=FONT, fontSize=11, leading=15, alignment=TA_JUSTIFY, spaceAfter=6
     ),
@@ -68,14 +68,6 @@ STYLES = {
     ),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12),
     "cell_head": ParagraphStyle("cell_head", fontName=FONT_BOLD, fontSize=9.5, leading=12),
-    "sign": ParagraphStyle(
-        "sign",
-        fontName=FONT,
-        fontSize=11,
-        leading=14,
-        alignment=TA_CENTER,
-        leftIndent=(A4[0] - 2 * MARGIN) * 0.45,
-    ),
 }
 
 
@@ -168,6 +160,65 @@ class QrDrawing:
         canvas.restoreState()
 
 
+class _LabelledLines(Flowable):
+    """``Nomor   : …`` / ``Perihal : …`` on single lines, colons aligned (drawn directly: no table)."""
+
+    leading = 14
+
+    def __init__(self, rows: list[tuple[str, str]]):
+        super().__init__()
+        self.rows = rows
+
+    def wrap(self, available_width, available_height):
+        return available_width, self.leading * len(self.rows)
+
+    def split(self, available_width, available_height):
+        return []
+
+    def draw(self):
+        canvas = self.canv
+        canvas.setFont(FONT, 11)
+        for index, (label, value) in enumerate(self.rows):
+            y = self.leading * (len(self.rows) - index - 1) + 3
+            canvas.drawString(0, y, label)
+            canvas.drawString(22 * mm, y, ":")
+            canvas.drawString(26 * mm, y, value)
+
+
+class _SignatureBlock(Flowable):
+    """The official's position, room for a stamp, the underlined name and rank; never split over pages."""
+
+    leading = 14
+    gap = 16 * mm
+
+    def __init__(self, position: str, name: str, rank_nrp: str):
+        super().__init__()
+        self.position, self.name, self.rank_nrp = position, name, rank_nrp
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.height = 6 * mm + self.leading * 3 + self.gap
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        return []
+
+    def draw(self):
+        canvas = self.canv
+        centre = self.width * 0.45 + self.width * 0.55 / 2
+        y = self.height - 6 * mm - 11
+        canvas.setFont(FONT, 11)
+        canvas.drawCentredString(centre, y, self.position)
+        y -= self.gap + self.leading
+        if self.name:
+            canvas.drawCentredString(centre, y, self.name)
+            half = stringWidth(self.name, FONT, 11) / 2
+            canvas.setLineWidth(0.6)
+            canvas.line(centre - half, y - 1.5, centre + half, y - 1.5)
+        if self.rank_nrp:
+            canvas.drawCentredString(centre, y - self.leading, self.rank_nrp)
+
+
 class Letter:
     """A one-letterhead letter of ``unit`` with the verification QR of ``code`` on every page."""
 
@@ -198,13 +249,16 @@ class Letter:
         when = tanggal(on or timezone.localdate(), lang)
         self.flowables.append(Paragraph(escape(f"{place}, {when}" if place else when), STYLES["right"]))
         self.flowables.append(Spacer(1, 3 * mm))
-        if number or subject:
-            rows = []
-            if number:
-                rows.append(["Nomor", ":", number])
-            if subject:
-                rows.append(["Perihal", ":", subject])
-            self.table(rows, col_widths=[22 * mm, 4 * mm, None], header=False, grid=False)
+        rows = [(label, value) for label, value in (("Nomor", number), ("Perihal", subject)) if value]
+        if rows and all(stringWidth(value, FONT, 11) < A4[0] - 2 * MARGIN - 26 * mm for _, value in rows):
+            self.flowables += [_LabelledLines(rows), Spacer(1, 2 * mm)]
+        elif rows:  # a long subject wraps in a table
+            self.table(
+                [[label, ":", value] for label, value in rows],
+                col_widths=[22 * mm, 4 * mm, None],
+                header=False,
+                grid=False,
+            )
         if recipient:
             self.flowables.append(Spacer(1, 3 * mm))
             for line in recipient:
@@ -277,14 +331,7 @@ class Letter:
 
     def signature(self, *, position: str, name: str = "", rank_nrp: str = "") -> Letter:
         """The signing official's block, on the right; the digital signature is the unit's."""
-        block = [Spacer(1, 6 * mm), Paragraph(escape(position), STYLES["sign"]), Spacer(1, 16 * mm)]
-        if name:
-            block.append(Paragraph(f"<u>{escape(name)}</u>", STYLES["sign"]))
-        if rank_nrp:
-            block.append(Paragraph(escape(rank_nrp), STYLES["sign"]))
-        for flowable in block[:-1]:
-            flowable.keepWithNext = True  # the block never splits across pages
-        self.flowables += block
+        self.flowables.append(_SignatureBlock(position, name, rank_nrp))
         return self
 
     # --- page furniture ---------------------------------------------------------------------------

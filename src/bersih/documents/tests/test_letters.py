@@ -380,3 +380,13 @@ def test_unsigned_issue_is_recorded_as_unsigned(org, polres, officer):
     assert not document.signed and document.signer_subject == "" and document.signature_valid is None
     assert not verify_pdf(document.file.read()).signed
     assert document.ledger_entry.data["signed"] is False
+
+
+def test_long_subject_wraps_and_short_one_stays_on_its_line(org, polres):
+    long_subject = "Pemberitahuan " + "pelanggaran lalu lintas yang terekam kamera elektronik " * 3
+    pdf = Letter(unit=org.bks, code=document_code_new(), number="B/1/XI/2026", subject=long_subject).render()
+    text = pdf_text(pdf)
+    assert "B/1/XI/2026" in text
+    assert "".join(text.split()).count("".join(long_subject.split())) == 1
+    short = pdf_text(Letter(unit=org.bks, code=document_code_new(), subject="Undangan").render())
+    assert "Perihal\n:\nUndangan" in short
