@@ -160,6 +160,12 @@ class QrDrawing:
         canvas.restoreState()
 
 
+def _column_widths(rows: list[list], width: float) -> list[float]:
+    """Share the width by each column's longest text (at least 4 characters' worth)."""
+    longest = [max(4, *(len(str(row[i])) for row in rows)) for i in range(len(rows[0]))]
+    return [width * n / sum(longest) for n in longest]
+
+
 class _LabelledLines(Flowable):
     """``Nomor   : …`` / ``Perihal : …`` on single lines, colons aligned (drawn directly: no table)."""
 
@@ -294,7 +300,7 @@ class Letter:
             fixed = sum(w for w in col_widths if w)
             free = (width - fixed) / col_widths.count(None)
             col_widths = [w or free for w in col_widths]
-        table = Table(cells, colWidths=col_widths or [width / len(rows[0])] * len(rows[0]), hAlign="LEFT")
+        table = Table(cells, colWidths=col_widths or _column_widths(rows, width), hAlign="LEFT")
         style = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
