@@ -1,7 +1,8 @@
 """PDF letters: one-page letters with letterhead and QR per second, against a bare ReportLab page.
 
-The limit is a bare ReportLab page with the same text (the same paragraphs and table laid out by
-platypus, without letterhead, QR code, unit lookup or page furniture), measured in the same run.
+The limit is a bare ReportLab page with the same text — every line the letter prints, letterhead and
+footer lines included, as plain platypus paragraphs and a table — without the letter's layout, rules,
+QR code or unit lookup, measured in the same run.
 Target: letters ≥ 0.5 of it, each letter reading its unit's letterhead. Also shown: a batch sharing
 one Letterhead, the same lines drawn on a bare canvas (for scale), and signed letters as a ratio to
 unsigned ones.
@@ -27,6 +28,8 @@ SECONDS = 1.5
 STYLES = getSampleStyleSheet()  # made once, as the letter toolkit's styles are
 HEAD = ["Bekasi, 28 November 2026", "Nomor: B/17/XI/2026", "Perihal: Pemberitahuan"]
 SIGNATURE = ["KEPALA SATUAN LALU LINTAS", "Budi Santoso"]
+# The letterhead and footer lines of the letter under test, filled in by run().
+PRINTED: list[str] = []
 # A realistic one-page letter: four paragraphs of body text.
 BODY = [
     "Dengan hormat, bersama ini kami beritahukan bahwa kendaraan bermotor dengan nomor polisi yang "
@@ -64,7 +67,7 @@ def _rates(*makers, seconds: float = SECONDS, rounds: int = 8) -> list[float]:
 def bare_page() -> bytes:
     """The same text in a plain platypus document: paragraphs and a table, nothing else."""
     buffer = io.BytesIO()
-    story = [Paragraph(line, STYLES["Normal"]) for line in [*HEAD, *BODY]]
+    story = [Paragraph(line, STYLES["Normal"]) for line in [*PRINTED, *HEAD, *BODY]]
     story.append(Table(TABLE))
     story += [Paragraph(line, STYLES["Normal"]) for line in SIGNATURE]
     SimpleDocTemplate(buffer, pagesize=A4).build(story)
@@ -77,7 +80,7 @@ def canvas_page() -> bytes:
     page = canvas.Canvas(buffer, pagesize=A4)
     page.setFont("Helvetica", 11)
     y = 780
-    for line in [*HEAD, *BODY, *SIGNATURE]:
+    for line in [*PRINTED, *HEAD, *BODY, *SIGNATURE]:
         page.drawString(56, y, line)
         y -= 16
     for row in TABLE:
@@ -90,7 +93,7 @@ def canvas_page() -> bytes:
 
 def run() -> bool:
     from bersih.core.testing import build_test_org
-    from bersih.documents.pdf import Letter, Letterhead
+    from bersih.documents.pdf import Letter, Letterhead, verification_url
     from bersih.documents.services import document_code_new
     from bersih.documents.signing import sign_pdf
 
@@ -102,6 +105,16 @@ def run() -> bool:
         unit, code = org.bks_satlantas, document_code_new()
 
         shared = Letterhead.for_unit(unit)
+        url = verification_url(code)
+        PRINTED[:] = [
+            *shared.lines,
+            shared.address,
+            "Dokumen ini ditandatangani secara elektronik.",
+            "Periksa keasliannya dengan memindai kode QR atau di:",
+            url,
+            f"Kode verifikasi: {code}",
+            "Halaman 1",
+        ]
 
         def letter(letterhead=None) -> bytes:
             built = Letter(
