@@ -390,3 +390,19 @@ def test_long_subject_wraps_and_short_one_stays_on_its_line(org, polres):
     assert "".join(text.split()).count("".join(long_subject.split())) == 1
     short = pdf_text(Letter(unit=org.bks, code=document_code_new(), subject="Undangan").render())
     assert "Perihal\n:\nUndangan" in short
+
+
+def test_issue_without_a_signing_certificate_writes_nothing(org, polres, officer, settings):
+    settings.DOCUMENT_DEV_CA = False
+    code = document_code_new()
+    with pytest.raises(keys.SigningKeyMissing):
+        document_issue(
+            actor=officer,
+            unit=org.bks,
+            kind="letter",
+            title="Surat",
+            pdf_bytes=make_letter(org.bks, code),
+            code=code,
+        )
+    assert not Document.objects.exists()
+    assert not Entry.objects.filter(action__startswith="documents.").exists()
