@@ -6,6 +6,7 @@ import math
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import RequestFactory
 from hypothesis import given, settings
@@ -40,7 +41,7 @@ def test_shape_and_year():
     assert number.startswith("ETL-2026-")
 
 
-def test_default_year_is_this_year_in_jakarta(settings):
+def test_default_year_is_this_year_in_jakarta():
     from django.utils import timezone
 
     assert parse(new_tracking_number("DOC")).year == timezone.localdate().year
@@ -58,6 +59,7 @@ def test_randomness_is_at_least_40_bits():
         assert len(seen) == 32
 
 
+@settings(deadline=None)  # a shared CI machine must not turn a slow example into a failure
 @given(prefixes, years)
 def test_every_new_number_parses_back(prefix, year):
     number = new_tracking_number(prefix, year=year)
@@ -66,6 +68,7 @@ def test_every_new_number_parses_back(prefix, year):
     assert (parsed.prefix, parsed.year) == (prefix, year)
 
 
+@settings(deadline=None, max_examples=300)
 @given(prefixes, years, st.data())
 def test_every_single_substitution_is_caught(prefix, year, data):
     compact = parse(new_tracking_number(prefix, year=year)).compact
@@ -77,6 +80,7 @@ def test_every_single_substitution_is_caught(prefix, year, data):
         parse(typo)
 
 
+@settings(deadline=None, max_examples=300)
 @given(prefixes, years, st.data())
 def test_every_adjacent_transposition_is_caught(prefix, year, data):
     compact = parse(new_tracking_number(prefix, year=year)).compact
@@ -87,7 +91,7 @@ def test_every_adjacent_transposition_is_caught(prefix, year, data):
         parse(typo)
 
 
-@settings(max_examples=50)
+@settings(deadline=None, max_examples=50)
 @given(prefixes, years, st.data())
 def test_substitutions_in_the_printed_form_are_caught_too(prefix, year, data):
     number = new_tracking_number(prefix, year=year)
@@ -182,6 +186,7 @@ def test_registry_routes_a_number_to_its_module(monkeypatch):
 @pytest.fixture
 def cache_table(db):
     call_command("createcachetable", verbosity=0)
+    cache.clear()  # counts from earlier tests must not leak in (a Redis cache outlives transactions)
 
 
 def test_wrong_lookups_are_rate_limited_per_address(cache_table):

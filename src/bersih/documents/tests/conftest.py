@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 
@@ -19,6 +20,7 @@ def isolated_files(settings, tmp_path):
 def cache_table(db):
     """Rate limits live in the database cache."""
     call_command("createcachetable", verbosity=0)
+    cache.clear()  # counts from earlier tests must not leak in (a Redis cache outlives transactions)
 
 
 @pytest.fixture
