@@ -109,7 +109,16 @@ def unit_credentials(unit) -> UnitCredentials:
     """The key and certificate a unit signs with; issued from the development CA on first use."""
     directory = keys_dir() / UNITS_DIR
     cert_path, key_path = directory / f"{unit.code}.pem", directory / f"{unit.code}.key"
-    if not (cert_path.exists() and key_path.exists()):
+    present = cert_path.exists() and key_path.exists()
+    if present and _expires_soon(cert_path.read_bytes()):
+        if not dev_ca_enabled():
+            raise SigningKeyMissing(
+                f"the signing certificate of unit {unit.code} has expired: renew {cert_path}"
+            )
+        for path in (cert_path, key_path):  # development certificates are simply issued again
+            path.unlink(missing_ok=True)
+        present = False
+    if not present:
         if not dev_ca_enabled():
             raise SigningKeyMissing(
                 f"no signing certificate for unit {unit.code}: place {cert_path.name} and {key_path.name} "
@@ -181,6 +190,12 @@ def issue_unit_certificate(unit) -> Path:
     if _write(key_path, _key_pem(key), private=True, replace=False):
         _write(cert_path, cert.public_bytes(serialization.Encoding.PEM), replace=True)
     return cert_path
+
+
+def _expires_soon(cert_pem: bytes, margin: dt.timedelta = dt.timedelta(days=1)) -> bool:
+    """A certificate that ends within ``margin`` must not sign anything more."""
+    cert = x509.load_pem_x509_certificate(cert_pem)
+    return cert.not_valid_after_utc - margin < dt.datetime.now(dt.UTC)
 
 
 def _wait_for(path: Path, seconds: float = 5.0) -> None:

@@ -406,3 +406,43 @@ def test_issue_without_a_signing_certificate_writes_nothing(org, polres, officer
         )
     assert not Document.objects.exists()
     assert not Entry.objects.filter(action__startswith="documents.").exists()
+
+
+def test_expired_development_certificate_is_issued_again(org, settings):
+    import time_machine
+
+    first = keys.unit_credentials(org.bks).cert_pem
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=365 * keys.UNIT_YEARS + 1)):
+        renewed = keys.unit_credentials(org.bks).cert_pem
+        assert renewed != first
+        assert not keys._expires_soon(renewed)
+        settings.DOCUMENT_DEV_CA = False
+        with pytest.raises(keys.SigningKeyMissing, match="expired"):
+            # a production certificate past its end is refused, never renewed on the fly
+            (Path(settings.KEYS_DIR) / keys.UNITS_DIR / "bks.pem").write_bytes(first)
+            keys.unit_credentials(org.bks)
+
+
+def test_verify_document_command(org, polres, officer, tmp_path):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    code = document_code_new()
+    document = document_issue(
+        actor=officer,
+        unit=org.bks,
+        kind="letter",
+        title="Surat",
+        pdf_bytes=make_letter(org.bks, code),
+        code=code,
+    )
+    good = tmp_path / "good.pdf"
+    good.write_bytes(document.file.read())
+    out = StringIO()
+    call_command("verify_document", str(good), stdout=out)
+    assert "genuine:  yes" in out.getvalue() and f"issued here: {code}" in out.getvalue()
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(_flip_in_signed_content(document.file.read()))
+    with pytest.raises(CommandError, match="not genuine"):
+        call_command("verify_document", str(bad), stdout=StringIO())
