@@ -96,10 +96,16 @@ def new_tracking_number(prefix: str, year: int | None = None) -> str:
         raise ValueError(f"year out of range: {year}")
     while True:
         random_part = "".join(secrets.choice(CROCKFORD) for _ in range(RANDOM_LENGTH))
-        body = f"{prefix}{year:04d}{random_part}"
-        check = _check_char(body)
-        if check is not None:  # otherwise draw again: the check must be a plain Crockford character
-            return str(TrackingNumber(prefix, year, random_part, check))
+        number = compose(prefix, year, random_part)
+        if number is not None:  # otherwise draw again: the check must be a plain Crockford character
+            return number
+
+
+def compose(prefix: str, year: int, random_part: str) -> str | None:
+    """The number for these parts with its check character, or None when the check value would not be
+    a Crockford character (the generator then draws another random part)."""
+    check = _check_char(f"{prefix}{year:04d}{random_part}")
+    return str(TrackingNumber(prefix, year, random_part, check)) if check is not None else None
 
 
 def normalise(value: str) -> str:
