@@ -18,3 +18,7 @@ def make_user(db):
     from bersih.core.testing import make_user as factory
 
     return factory
+
+
+# Transactional tests: clear the append-only ledger before the database is flushed.
+from bersih.ledger.testing import ledger_flushable  # noqa: E402, F401

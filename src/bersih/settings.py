@@ -223,8 +223,14 @@ LOGOUT_REDIRECT_URL = "core:public-home"
 # Lockout: 5 failures for 10 minutes (DESIGN: security baseline).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 10))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locked by account (guessing one person's password) and by caller address (spraying one password over
+# many accounts). A successful sign-in clears the address's count, so one colleague's typos at a shared
+# station NAT do not lock the rest for long; see docs/accounts.md.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# A lockout lasts its 10 minutes from the failure that started it; attempts refused meanwhile neither
+# extend it nor write anything.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "bersih.core.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 # How many reverse proxies stand in front of the app servers (for the caller's address).
@@ -234,11 +240,15 @@ AXES_VERBOSE = False
 
 # Staff sessions end after 30 idle minutes; every request renews the clock.
 STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_MINUTES", 30))
-SESSION_COOKIE_AGE = int(STAFF_IDLE_TIMEOUT.total_seconds())
+# The session itself lives longer than the idle timeout, so an idle session is recognised (and its end
+# explained and recorded) by core.auth.guard_staff_session instead of silently vanishing.
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Bersih")
+# A password-reset link works once and for one hour.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
 
 # --- Locale ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -263,6 +273,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Development serves static files straight from the apps (no collectstatic needed); production serves
+# the hashed, compressed copies that `bersih collectstatic` writes to STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Bodies larger than this are refused with 413 before any view runs; upload endpoints may allow more.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
@@ -297,7 +312,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
@@ -323,6 +338,26 @@ LOGGING = {
 
 # The demo world's seed: the same seed gives the same synthetic Polres.
 DEMO_SEED = env_int("DEMO_SEED", 2026)
+
+# --- Notification outbox (docs/notifications.md) -------------------------------------------------
+# Without a provider configured, SMS and WhatsApp go to the development sink (JSON lines under
+# NOTIFY_SINK_DIR) in development, and are unavailable in production.
+NOTIFY_DEV_SINK = env_bool("NOTIFY_DEV_SINK", not PRODUCTION)
+NOTIFY_SINK_DIR = Path(env("NOTIFY_SINK_DIR", str(VAR_DIR / "outbox")))
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL")
+SMS_GATEWAY_KEY = env("SMS_GATEWAY_KEY")
+SMS_FIELD_TO = env("SMS_FIELD_TO", "to")
+SMS_FIELD_TEXT = env("SMS_FIELD_TEXT", "text")
+SMS_FIELD_SENDER = env("SMS_FIELD_SENDER", "sender")
+SMS_FIELD_ID = env("SMS_FIELD_ID", "id")
+SMS_SENDER = env("SMS_SENDER")
+WHATSAPP_API_URL = env("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0")
+WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID")
+WHATSAPP_TOKEN = env("WHATSAPP_TOKEN")
+WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET")
+WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN")
+# How often `bersih worker` looks for due sweeps (seconds).
+SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 30)
 
 # --- Documents and signatures ---------------------------------------------------------------------
 # RFC 3161 timestamp server: signatures become PAdES B-T when set (B-B otherwise).

@@ -12,3 +12,5 @@ class CoreConfig(AppConfig):
         # Each app declares its object permissions in permissions.py (rules predicates). rules.py is
         # the law-as-data module of an app and is not a permissions module.
         autodiscover_modules("permissions")
+        # Connect the sign-in signal receivers (they hand each event to core.services).
+        from . import auth  # noqa: F401

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from types import SimpleNamespace
+
+from django.contrib.auth.hashers import make_password
 
 from .models import Agency, Assignment, Unit, User
 
@@ -41,16 +44,43 @@ def build_test_org() -> SimpleNamespace:
     return ns
 
 
+@cache
+def _test_password_hash() -> str:
+    """Hashing is slow on purpose (argon2); tests share one hash of the one test password."""
+    return make_password(TEST_PASSWORD)
+
+
 def make_user(
     username: str, role: str | None = None, unit: Unit | None = None, agency: Agency | None = None, **fields
 ) -> User:
     """A person with one role assignment (or none) and the shared test password."""
-    user = User.objects.create_user(
+    user = User.objects.create(
         username=username,
-        password=TEST_PASSWORD,
+        password=_test_password_hash(),
         full_name=fields.pop("full_name", username.title()),
         **fields,
     )
     if role:
         Assignment.objects.create(user=user, role=role, unit=unit, agency=agency)
     return user
+
+
+def sign_in(client, user) -> None:
+    """Sign ``user`` in on a test client, second factor included where their roles need one.
+
+    Pages behind a sensitive role are only reached after the second factor; this gives the user a
+    confirmed TOTP device (if they have none) and marks the session as verified with it.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .auth import needs_second_factor
+
+    client.force_login(user)
+    if needs_second_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="test", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()

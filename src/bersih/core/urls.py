@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -7,7 +6,14 @@ app_name = "core"
 urlpatterns = [
     path("", views.public_home, name="public-home"),
     path("staf/", views.staff_home, name="staff-home"),
-    path("masuk/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("masuk/", views.SignInView.as_view(), name="login"),
+    path("masuk/otp/", views.otp_verify, name="otp-verify"),
+    path("masuk/otp/daftar/", views.otp_enrol, name="otp-enrol"),
+    path("masuk/otp/cadangan/", views.otp_backup_codes, name="otp-backup-codes"),
+    path("masuk/reset/", views.ResetRequestView.as_view(), name="password-reset"),
+    path("masuk/reset/terkirim/", views.ResetDoneView.as_view(), name="password-reset-done"),
+    path("masuk/reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password-reset-confirm"),
+    path("masuk/reset/selesai/", views.ResetCompleteView.as_view(), name="password-reset-complete"),
+    path("keluar/", views.SignOutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, canonical_bytes, canonical_json, entry_hash
-from .models import Entry
+from . import keys
+from .chain import (
+    GENESIS_HASH,
+    canonical_body,
+    canonical_data,
+    canonical_json,
+    checkpoint_statement,
+    entry_hash,
+)
+from .models import Checkpoint, Entry
+
+# The PostgreSQL advisory lock that serialises appends (any constant shared by every writer;
+# these are the bytes of "ledger").
+APPEND_LOCK_KEY = 0x6C6564676572
 
 
 @dataclass(frozen=True)
@@ -47,61 +61,170 @@ def describe_subject(subject) -> tuple[str, str, str]:
     raise TypeError(f"cannot describe ledger subject {subject!r}")
 
 
-def record(*, actor, action: str, subject=None, data: dict | None = None, unit=None) -> Entry:
-    """Append one entry to the chain.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+ACTION_PATTERN = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)+", re.IGNORECASE)
 
-    Must run inside the caller's transaction (the entry commits or rolls back with the change it
-    describes). Appends are serialised: the head is read under a row lock (PostgreSQL) or inside the
-    IMMEDIATE write transaction that SQLite already holds, so two writers cannot fork the chain.
-    """
-    if not action or "." not in action:
+
+def _check_action(action: str) -> None:
+    if not isinstance(action, str) or not ACTION_PATTERN.fullmatch(action):
         raise ValueError("a ledger action is a dotted name such as 'etle.violation.approved'")
+    if len(action) > Entry._meta.get_field("action").max_length:
+        raise ValueError("ledger action name too long")
+
+
+def _fit(value: str, field: str) -> str:
+    """Column values lose control characters and are cut to their column width before hashing, so
+    the hashed body and the columns always agree (and verify can compare them as text)."""
+    value = CONTROL_CHARACTERS.sub(" ", value)
+    return value[: Entry._meta.get_field(field).max_length]
+
+
+def record(*, actor, action: str, subject=None, data: dict | None = None, unit=None) -> Entry:
+    """Append one entry to the chain and return it.
+
+    Call it inside the transaction of the change it describes: the entry commits or rolls back with
+    it. Appends are serialised (see :func:`_lock_chain`), so concurrent writers cannot fork the chain;
+    the unique constraints on ``seq`` and ``hash`` are the last line of defence.
+    """
+    _check_action(action)
     actor_kind, actor_id, actor_label = describe_actor(actor)
     subject_type, subject_id, subject_ref = describe_subject(subject)
     if unit is None and isinstance(subject, models.Model):
         unit = getattr(subject, "unit", None)
-    clean_data = _json_roundtrip(data or {})
-    with transaction.atomic():
-        head = _lock_head()
-        seq = (head.seq + 1) if head else 1
-        prev_hash = head.hash if head else GENESIS_HASH
+    fields = {
+        "actor_kind": actor_kind,
+        "actor_id": _fit(actor_id, "actor_id"),
+        "actor_label": _fit(actor_label, "actor_label"),
+        "action": action,
+        "subject_type": _fit(subject_type, "subject_type"),
+        "subject_id": _fit(subject_id, "subject_id"),
+        "subject_ref": _fit(subject_ref, "subject_ref"),
+    }
+    clean = canonical_data(data)
+    # No savepoint: if the append fails, the caller's whole transaction must fail with it.
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _lock_chain_and_read_head()
         at = timezone.now()
-        payload = canonical_bytes(
+        unit_id = unit.pk if unit is not None else None
+        body = canonical_body(seq=seq, at=at, unit_id=unit_id, data=clean, **fields)
+        entry = Entry(
             seq=seq,
             at=at,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            subject_ref=subject_ref,
-            unit_id=unit.pk if unit is not None else None,
-            data=clean_data,
-        )
-        return Entry.objects.create(
-            seq=seq,
-            at=at,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            subject_ref=subject_ref,
-            unit=unit,
-            data=clean_data,
+            unit_id=unit_id,
+            data=clean,
+            body=body,
             prev_hash=prev_hash,
-            hash=entry_hash(prev_hash, payload),
+            hash=entry_hash(prev_hash, body),
+            **fields,
         )
+        _insert(entry)
+        return entry
 
 
-def _lock_head() -> Entry | None:
-    return Entry.objects.select_for_update().order_by("-seq").first()
+_INSERT_COLUMNS = (
+    "seq",
+    "at",
+    "actor_kind",
+    "actor_id",
+    "actor_label",
+    "action",
+    "subject_type",
+    "subject_id",
+    "subject_ref",
+    "unit_id",
+    "data",
+    "body",
+    "prev_hash",
+    "hash",
+)
 
 
-def _json_roundtrip(data: dict) -> dict:
-    """Store exactly what was hashed: values are canonicalised through JSON before hashing."""
-    import json
+def _insert(entry: Entry) -> None:
+    """One plain INSERT: appends are the hottest write in the system, and the ORM's per-save work
+    (signals, field pre-save hooks) buys nothing for an immutable row. The values are prepared by
+    the backend exactly as the ORM would (times in UTC; data as canonical JSON text)."""
+    ops = connection.ops
+    values = [getattr(entry, column) for column in _INSERT_COLUMNS]
+    values[1] = ops.adapt_datetimefield_value(entry.at)
+    values[10] = canonical_json(entry.data)
+    data_placeholder = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    placeholders = ", ".join(data_placeholder if c == "data" else "%s" for c in _INSERT_COLUMNS)
+    sql = f"INSERT INTO ledger_entry ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) RETURNING id"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
-    return json.loads(canonical_json(data))
+
+HEAD_SQL = "SELECT seq, hash FROM ledger_entry ORDER BY seq DESC LIMIT 1"
+
+
+def _lock_chain_and_read_head() -> tuple[int, str]:
+    """(next sequence number, previous hash), read under the append lock."""
+    _lock_chain()
+    with connection.cursor() as cursor:
+        cursor.execute(HEAD_SQL)
+        head = cursor.fetchone()
+    return (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+
+
+def _lock_chain() -> None:
+    """Take the ledger's append lock until the surrounding transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. A row lock on the head would not do: the first
+    append has no row to lock, and two writers can read the same head before either locks it.
+    SQLite: the connection runs IMMEDIATE transactions, so the transaction already holds the
+    database's write lock; nothing more to take.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+
+
+def record_read(*, actor, subject, reason: str = "", unit=None) -> Entry:
+    """Record that ``actor`` opened a secret record (a child's identity, a sealed case file).
+
+    The action is ``<app>.<model>.read``; modules call this in the view or selector that reveals it.
+    """
+    subject_type, _, _ = describe_subject(subject)
+    if not subject_type or "." not in subject_type:
+        raise ValueError("a read is recorded against a model instance or an ('app.model', id, ref) tuple")
+    data = {"reason": reason} if reason else {}
+    return record(actor=actor, action=f"{subject_type}.read", subject=subject, data=data, unit=unit)
+
+
+def checkpoint_create(*, actor, key_directory=None) -> Checkpoint:
+    """Sign the current head with the ledger key and store the checkpoint (itself recorded).
+
+    Raises :class:`~bersih.ledger.keys.KeyMissing` when there is no signing key and ``ValueError``
+    when the ledger is empty.
+    """
+    private = keys.load_private_key(key_directory)
+    public = private.public_key()
+    with transaction.atomic():
+        _lock_chain()
+        head = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
+        if head is None:
+            raise ValueError("the ledger is empty: nothing to checkpoint")
+        seq, head_hash = head
+        count = Entry.objects.count()
+        at = timezone.now()
+        statement = checkpoint_statement(seq=seq, head_hash=head_hash, entry_count=count, at=at)
+        checkpoint = Checkpoint.objects.create(
+            seq=seq,
+            head_hash=head_hash,
+            entry_count=count,
+            created_at=at,
+            statement=statement.decode(),
+            signature=base64.b64encode(private.sign(statement)).decode("ascii"),
+            key_id=keys.key_id(public),
+            public_key=keys.public_b64(public),
+        )
+        record(
+            actor=actor,
+            action="ledger.checkpoint.created",
+            subject=checkpoint,
+            data={"seq": seq, "head_hash": head_hash, "key_id": checkpoint.key_id},
+        )
+    return checkpoint

@@ -1,0 +1,29 @@
+"""The ledger in the admin: read-only (the tables are append-only in the database too)."""
+
+from django.contrib import admin
+
+from .models import Checkpoint, Entry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "at", "actor_label", "action", "subject_type", "subject_ref", "unit"]
+    list_filter = ["actor_kind"]
+    search_fields = ["action", "subject_ref", "actor_label"]
+    list_select_related = ["unit"]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "entry_count", "created_at", "key_id", "head_hash"]
