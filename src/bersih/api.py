@@ -1,10 +1,12 @@
 """The JSON API at /api/v1/: one NinjaAPI, one router per module (see core.api for conventions)."""
 
-from ninja import NinjaAPI
+from bersih.core.api import BersihAPI
 
-api = NinjaAPI(
+api = BersihAPI(
     title="Bersih API",
     version="1.0.0",
     description="Public-service platform of the Polres: API for staff sessions and machine clients.",
     urls_namespace="api",
 )
+
+api.add_router("/core/", "bersih.core.api.router")

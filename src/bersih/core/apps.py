@@ -14,3 +14,16 @@ class CoreConfig(AppConfig):
         autodiscover_modules("permissions")
         # Connect the sign-in signal receivers (they hand each event to core.services).
         from . import auth  # noqa: F401
+        from .navigation import NavEntry, register
+
+        # Administrators manage the machine clients of their units (core.views, "API clients").
+        register(
+            NavEntry(
+                key="core.api-clients",
+                label=_("API clients"),
+                url_name="core:apiclient-list",
+                permission="core.view_apiclient",
+                description=_("Machine clients, their scopes and keys"),
+                order=950,
+            )
+        )

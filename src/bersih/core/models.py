@@ -125,11 +125,28 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
 
-    def active_assignments(self) -> models.QuerySet[Assignment]:
+    def active_assignments(self) -> list[Assignment]:
+        """The roles this person holds today, read once per request (the user object lives that long)."""
         today = timezone.localdate()
-        return self.assignments.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today
-        ).select_related("unit", "agency")
+        cached = self.__dict__.get("_active_assignments")
+        if cached is None or cached[0] != today:
+            rows = list(
+                self.assignments.filter(
+                    Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today
+                ).select_related("unit", "agency")
+            )
+            self._active_assignments = cached = (today, rows)
+        return cached[1]
+
+    def forget_roles(self) -> None:
+        """Drop what was read of this person's roles and scope (after a role is granted or ended)."""
+        for attribute in (
+            "_active_assignments",
+            "_bersih_roles",
+            "_bersih_scope_paths",
+            "_bersih_scope_agencies",
+        ):
+            self.__dict__.pop(attribute, None)
 
     @property
     def requires_second_factor(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import rules
 from django.urls import NoReverseMatch, reverse
 
 
@@ -31,11 +32,17 @@ def register(entry: NavEntry) -> None:
     _REGISTRY[entry.key] = entry
 
 
+def may_use(user, permission: str) -> bool:
+    # The rules only: asking Django's model permissions too (they serve the admin site) would cost two
+    # queries on every page for each entry a person lacks.
+    return user.is_superuser or rules.has_perm(permission, user)
+
+
 def navigation_for(user) -> list[NavEntry]:
     if not getattr(user, "is_authenticated", False):
         return []
     return [
         entry
         for entry in sorted(_REGISTRY.values(), key=lambda e: (e.order, e.key))
-        if user.has_perm(entry.permission) and entry.url() is not None
+        if may_use(user, entry.permission) and entry.url() is not None
     ]

@@ -139,8 +139,8 @@ def assignment_grant(
     if not _place_in(paths, unit or agency):
         raise PermissionDenied(_("You can only grant roles in the units you administer."))
     # Serialise grants to one person, so two administrators cannot race past the duplicate check.
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if not user.is_active:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.is_active:
         raise ValidationError(_("This account is deactivated; activate it before granting roles."))
     today = timezone.localdate()
     starts_on = starts_on or today
@@ -171,6 +171,7 @@ def assignment_grant(
         data={**_assignment_data(assignment), "reopened": existing is not None},
         unit=unit,
     )
+    user.forget_roles()
     return assignment
 
 
@@ -215,6 +216,7 @@ def assignment_end(*, actor, assignment: Assignment, ends_on: dt.date | None = N
         data=data,
         unit=assignment.unit,
     )
+    assignment.user.forget_roles()
     return None if removed else assignment
 
 

@@ -16,4 +16,11 @@ urlpatterns = [
     path("masuk/reset/selesai/", views.ResetCompleteView.as_view(), name="password-reset-complete"),
     path("keluar/", views.SignOutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("staf/api-klien/", views.apiclient_list, name="apiclient-list"),
+    path("staf/api-klien/baru/", views.apiclient_create, name="apiclient-create"),
+    path("staf/api-klien/<int:pk>/", views.apiclient_detail, name="apiclient-detail"),
+    path("staf/api-klien/<int:pk>/aktif/", views.apiclient_set_active, name="apiclient-set-active"),
+    path("staf/api-klien/<int:pk>/kunci/", views.apikey_issue, name="apikey-issue"),
+    path("staf/api-klien/<int:pk>/kunci/<str:prefix>/rotasi/", views.apikey_rotate, name="apikey-rotate"),
+    path("staf/api-klien/<int:pk>/kunci/<str:prefix>/cabut/", views.apikey_revoke, name="apikey-revoke"),
 ]

@@ -8,18 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from . import services
+from . import apikeys, services
+from . import rules as policy
+from .apiclient_forms import ApiClientForm, ApiKeyIssueForm, ApiKeyRotateForm
 from .auth import SESSION_ENDED_KEY, is_verified, needs_second_factor
 from .forms import OtpTokenForm, ResetRequestForm, SignInForm
 from .ratelimit import client_ip, hit
+from .selectors import units_visible_to
 
 # The secret of an authenticator being enrolled waits in the session until a code confirms it.
 PENDING_TOTP_KEY = "bersih_pending_totp_key"
@@ -252,3 +256,132 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class ResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "core/password_reset_complete.html"
+
+
+# --- API clients (administrators) -----------------------------------------------------------------
+# The clients an administrator sees are those owned by units in their scope; any other answers 404.
+
+
+def _require_perm(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _client_in_scope(request: HttpRequest, pk: int, action: str = "change"):
+    return get_object_or_404(apikeys.apiclients_visible_to(request.user, action), pk=pk)
+
+
+def _show_plaintext(request: HttpRequest, client, key, plaintext: str) -> HttpResponse:
+    context = {"client": client, "key": key, "plaintext": plaintext}
+    response = render(request, "core/apikey_issued.html", context)
+    response["Cache-Control"] = "no-store"  # the key is shown once and must not be kept by any cache
+    return response
+
+
+@login_required
+def apiclient_list(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "core.view_apiclient")
+    clients = apikeys.apiclients_with_keys(request.user)
+    return render(request, "core/apiclient_list.html", {"clients": clients})
+
+
+@login_required
+def apiclient_create(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "core.change_apiclient")
+    form = ApiClientForm(request.POST or None, units=units_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = apikeys.apiclient_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("API client %(name)s created.") % {"name": client.name})
+            return redirect("core:apiclient-detail", pk=client.pk)
+    return render(request, "core/apiclient_form.html", {"form": form})
+
+
+@login_required
+def apiclient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_perm(request, "core.view_apiclient")
+    client = _client_in_scope(request, pk, "view")
+    return render(
+        request,
+        "core/apiclient_detail.html",
+        {
+            "client": client,
+            "keys": client.keys.order_by("-created_at"),
+            "issue_form": ApiKeyIssueForm(),
+            "rotate_form": ApiKeyRotateForm(),
+            "scope_labels": [str(policy.API_SCOPES.get(s, s)) for s in client.scopes],
+        },
+    )
+
+
+@login_required
+@require_POST
+def apikey_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_perm(request, "core.change_apiclient")
+    client = _client_in_scope(request, pk)
+    form = ApiKeyIssueForm(request.POST)
+    if form.is_valid():
+        try:
+            key, plaintext = apikeys.apikey_issue(actor=request.user, client=client, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return _show_plaintext(request, client, key, plaintext)
+    else:
+        messages.error(request, _("The key was not issued: check the label and the expiry."))
+    return redirect("core:apiclient-detail", pk=client.pk)
+
+
+@login_required
+@require_POST
+def apikey_rotate(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
+    _require_perm(request, "core.change_apiclient")
+    client = _client_in_scope(request, pk)
+    key = get_object_or_404(client.keys, prefix=prefix)
+    form = ApiKeyRotateForm(request.POST)
+    if form.is_valid():
+        try:
+            new_key, plaintext = apikeys.apikey_rotate(
+                actor=request.user, key=key, grace_hours=form.cleaned_data["grace_hours"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return _show_plaintext(request, client, new_key, plaintext)
+    else:
+        messages.error(request, _("The key was not rotated: check the grace period."))
+    return redirect("core:apiclient-detail", pk=client.pk)
+
+
+@login_required
+@require_POST
+def apiclient_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_perm(request, "core.change_apiclient")
+    client = _client_in_scope(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        apikeys.apiclient_set_active(actor=request.user, client=client, active=active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = _("%(name)s can call the API again.") if active else _("%(name)s can no longer call the API.")
+        messages.success(request, done % {"name": client.name})
+    return redirect("core:apiclient-detail", pk=client.pk)
+
+
+@login_required
+@require_POST
+def apikey_revoke(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
+    _require_perm(request, "core.change_apiclient")
+    client = _client_in_scope(request, pk)
+    key = get_object_or_404(client.keys, prefix=prefix)
+    try:
+        apikeys.apikey_revoke(actor=request.user, key=key)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Key %(prefix)s revoked.") % {"prefix": key.prefix})
+    return redirect("core:apiclient-detail", pk=client.pk)

@@ -28,3 +28,18 @@ def test_agency_role_must_sit_in_an_agency(org, make_user):
     person = make_user("jaksa")
     with pytest.raises(IntegrityError):
         Assignment.objects.create(user=person, role="agency_user", unit=org.bks)
+
+
+@pytest.mark.django_db
+def test_roles_are_read_once_and_forgotten_after_a_grant(org, make_user, django_assert_num_queries):
+    from bersih.core.permissions import roles_of
+    from bersih.core.services import assignment_grant
+    from bersih.ledger.services import SYSTEM
+
+    person = make_user("budi", "officer", org.bks_spkt)
+    with django_assert_num_queries(1):
+        assert roles_of(person) == {"officer"}
+        assert scope_paths(person) == ["/pmj/bks/bks-spkt/"]
+    assignment_grant(actor=SYSTEM, user=person, role="supervisor", unit=org.bks_satlantas)
+    assert roles_of(person) == {"officer", "supervisor"}
+    assert scope_paths(person) == ["/pmj/bks/bks-satlantas/", "/pmj/bks/bks-spkt/"]
