@@ -359,6 +359,15 @@ WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN")
 # How often `bersih worker` looks for due sweeps (seconds).
 SCHEDULER_INTERVAL_SECONDS = env_int("SCHEDULER_INTERVAL_SECONDS", 30)
 
+# --- Documents and signatures ---------------------------------------------------------------------
+# RFC 3161 timestamp server: signatures become PAdES B-T when set (B-B otherwise).
+TIMESTAMP_URL = env("TIMESTAMP_URL")
+TIMESTAMP_TIMEOUT = env_int("TIMESTAMP_TIMEOUT", 10)
+# PEM files of the roots a signature must chain to (e.g. BSrE's), comma-separated.
+DOCUMENT_TRUST_ROOTS = env_list("DOCUMENT_TRUST_ROOTS")
+# The development CA of `bersih keys init` signs and is trusted; off by default in production.
+DOCUMENT_DEV_CA = env_bool("DOCUMENT_DEV_CA", not PRODUCTION)
+
 # --- The UI shell ---------------------------------------------------------------------------------
 # The installation's name in every page's header and footer.
 POLRES_NAME = env("POLRES_NAME", "Polres Metro Bekasi")

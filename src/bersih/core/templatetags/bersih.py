@@ -14,6 +14,8 @@ from django import template
 from django.utils import formats
 from django.utils.html import format_html
 
+from bersih.core import formatting
+
 register = template.Library()
 
 # Every time is stored in UTC and shown in the Polres's own zone, Western Indonesian Time.
@@ -70,10 +72,7 @@ def whole_rupiah(value) -> int | None:
 def rupiah(value) -> str:
     """``{{ 1250000|rupiah }}`` → ``Rp1.250.000``: whole rupiah, dots between thousands, in every language."""
     amount = whole_rupiah(value)
-    if amount is None:
-        return ""
-    digits = f"{abs(amount):,}".replace(",", ".")
-    return f"-Rp{digits}" if amount < 0 else f"Rp{digits}"
+    return "" if amount is None else formatting.rupiah(amount)
 
 
 @register.simple_tag
