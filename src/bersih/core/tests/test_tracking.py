@@ -21,6 +21,9 @@ from bersih.core.tracking import (
     parse,
 )
 
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 prefixes = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=5)
 years = st.integers(min_value=2000, max_value=2099)
 random_parts = st.text(alphabet=CROCKFORD, min_size=tracking.RANDOM_LENGTH, max_size=tracking.RANDOM_LENGTH)

@@ -29,7 +29,8 @@ from bersih.documents.signing import sign_pdf, verify_pdf
 from bersih.documents.testing import pdf_qr_matrix, pdf_text
 from bersih.ledger.models import Entry
 
-pytestmark = pytest.mark.django_db
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 def make_letter(unit, code: str, body: str = "Dengan hormat, kami sampaikan pemberitahuan ini.") -> bytes:

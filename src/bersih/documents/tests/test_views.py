@@ -11,7 +11,8 @@ from bersih.documents.services import document_code_new, document_issue
 
 from .test_letters import _flip_in_signed_content, forged_signature, make_letter
 
-pytestmark = pytest.mark.django_db
+# These tests compare messages with their English source text (the default language is Indonesian).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture
