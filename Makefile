@@ -9,6 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export PYTHONDONTWRITEBYTECODE := 1
+# The suite runs in parallel processes (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help env demo serve worker test test-fast lint bench messages check-deploy clean
 
@@ -38,7 +40,7 @@ demo: env
 test: env
 	$(BIN)/ruff check src tests bench conftest.py
 	$(BIN)/ruff format --check src tests bench conftest.py
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: env
 	$(BIN)/ruff check --fix src tests bench conftest.py
