@@ -60,3 +60,30 @@ def test_demo_api_keys_work_for_their_clients(demo_loaded, client):
     response = client.get("/api/v1/core/me", HTTP_AUTHORIZATION=f"Bearer {camera_key}")
     assert response.status_code == 200
     assert "etle:events" in response.json()["scopes"]
+
+
+# What each demo account finds in its navigation: a role sees what its work needs, nothing more.
+EXPECTED_NAVIGATION = {
+    "admin": {"core.api-clients", "notify.outbox", "documents"},
+    "kapolres": {"ledger", "notify.outbox", "documents"},
+    "siwas": {"ledger", "notify.outbox", "documents"},
+    "lantas": {"notify.outbox", "documents"},
+    "kasat-lantas": {"notify.outbox", "documents"},
+    "loket1": {"documents"},
+    "jaksa": set(),
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED_NAVIGATION))
+def test_each_demo_role_sees_its_own_navigation(demo_loaded, client, username):
+    from bersih.core.navigation import navigation_for
+    from bersih.core.testing import sign_in
+
+    user = User.objects.get(username=username)
+    assert {entry.key for entry in navigation_for(user)} == EXPECTED_NAVIGATION[username]
+    sign_in(client, user)
+    page = client.get("/staf/").content.decode()
+    for entry in navigation_for(user):
+        assert f'href="{entry.url()}"' in page
+    if "ledger" not in EXPECTED_NAVIGATION[username]:
+        assert 'href="/ledger/"' not in page
