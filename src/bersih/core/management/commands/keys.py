@@ -7,12 +7,12 @@ certificate, a ledger key kept offline) are placed in the same directory by the 
 
 from __future__ import annotations
 
-from importlib import import_module
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from bersih.core.discovery import bersih_app_modules
 
 
 def keys_dir() -> Path:
@@ -20,16 +20,8 @@ def keys_dir() -> Path:
 
 
 def key_initialisers():
-    for config in apps.get_app_configs():
-        if not config.name.startswith("bersih."):
-            continue
-        try:
-            module = import_module(f"{config.name}.keys")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.keys":
-                continue
-            raise
-        yield config.label, module.init_keys
+    for label, module in bersih_app_modules("keys"):
+        yield label, module.init_keys
 
 
 class Command(BaseCommand):

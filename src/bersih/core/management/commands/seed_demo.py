@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from bersih.core.demo import new_world
+from bersih.core.discovery import bersih_app_modules
 
 DEMO_MARKER_UNIT = "pmj"
 
 
 def demo_seeders():
-    for config in apps.get_app_configs():
-        if not config.name.startswith("bersih."):
-            continue
-        try:
-            module = import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.demo":
-                continue
-            raise
-        yield config.label, module.seed
+    for label, module in bersih_app_modules("demo"):
+        yield label, module.seed
 
 
 class Command(BaseCommand):
