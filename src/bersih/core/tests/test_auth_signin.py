@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -37,7 +38,9 @@ def test_login_url_is_the_sign_in_page(client, db):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="username"' in html and 'name="password"' in html
-    assert '<label for="id_username"' in html
+    # Each field has its label, drawn by the shell's one form layout.
+    assert re.search(r'<label class="field__label" for="id_username">', html)
+    assert re.search(r'<label class="field__label" for="id_password">', html)
 
 
 def test_right_password_signs_in_and_is_recorded(client, officer):
