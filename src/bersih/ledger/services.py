@@ -113,18 +113,26 @@ def record(*, actor, action: str, subject=None, data: dict | None = None, unit=N
         at = timezone.now()
         unit_id = unit.pk if unit is not None else None
         body = canonical_body(seq=seq, at=at, unit_id=unit_id, data=clean, **fields)
-        entry = Entry(
-            seq=seq,
-            at=at,
-            unit_id=unit_id,
-            data=clean,
-            body=body,
-            prev_hash=prev_hash,
-            hash=entry_hash(prev_hash, body),
+        row = {
+            "seq": seq,
+            "at": at,
             **fields,
-        )
-        _insert(cursor, entry)
-        return entry
+            "unit_id": unit_id,
+            "data": clean,
+            "body": body,
+            "prev_hash": prev_hash,
+            "hash": entry_hash(prev_hash, body),
+        }
+        row["id"] = _insert(cursor, row)
+        # The entry as it now is in the database (from_db makes a model from values in column order,
+        # without the keyword handling of Entry(...)).
+        attnames = _entry_attnames()
+        return Entry.from_db(connection.alias, attnames, [row[name] for name in attnames])
+
+
+@cache
+def _entry_attnames() -> tuple[str, ...]:
+    return tuple(f.attname for f in Entry._meta.concrete_fields)
 
 
 _INSERT_COLUMNS = (
@@ -152,17 +160,15 @@ def _insert_sql(vendor: str) -> str:
     return f"INSERT INTO ledger_entry ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) RETURNING id"  # noqa: S608
 
 
-def _insert(cursor, entry: Entry) -> None:
-    """One plain INSERT: appends are the hottest write in the system, and the ORM's per-save work
-    (signals, field pre-save hooks) buys nothing for an immutable row. The values are prepared by
-    the backend exactly as the ORM would (times in UTC; data as canonical JSON text)."""
-    values = [getattr(entry, column) for column in _INSERT_COLUMNS]
-    values[1] = connection.ops.adapt_datetimefield_value(entry.at)
-    values[10] = canonical_json(entry.data)
+def _insert(cursor, row: dict) -> int:
+    """One plain INSERT, returning the new id: appends are the hottest write in the system, and the
+    ORM's per-save work (signals, field pre-save hooks) buys nothing for an immutable row. The values
+    are prepared by the backend exactly as the ORM would (times in UTC; data as canonical JSON text)."""
+    values = [row[column] for column in _INSERT_COLUMNS]
+    values[1] = connection.ops.adapt_datetimefield_value(row["at"])
+    values[10] = canonical_json(row["data"])
     cursor.execute(_insert_sql(connection.vendor), values)
-    entry.pk = cursor.fetchone()[0]
-    entry._state.adding = False
-    entry._state.db = connection.alias
+    return cursor.fetchone()[0]
 
 
 HEAD_SQL = "SELECT seq, hash FROM ledger_entry ORDER BY seq DESC LIMIT 1"

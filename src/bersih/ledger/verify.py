@@ -65,7 +65,7 @@ def walk_chain(*, chunk_size: int = CHUNK_SIZE) -> Report:
     report = Report()
     expected_seq, prev = 1, GENESIS_HASH
     sha256 = hashlib.sha256
-    with _read_snapshot(), connection.chunked_cursor() as cursor:
+    with read_snapshot(), connection.chunked_cursor() as cursor:
         cursor.execute(WALK_SQL)
         while rows := cursor.fetchmany(chunk_size):
             for seq, prev_hash, own_hash, body in rows:
@@ -84,7 +84,7 @@ def walk_chain(*, chunk_size: int = CHUNK_SIZE) -> Report:
     return report
 
 
-def _read_snapshot():
+def read_snapshot():
     """On PostgreSQL, walk inside a transaction: outside one, the server-side cursor is declared WITH
     HOLD and the whole result is copied before the first row arrives. On SQLite, no transaction: the
     connection's transactions are IMMEDIATE and would take the write lock, holding up appends."""
