@@ -175,7 +175,10 @@ HEAD_SQL = "SELECT seq, hash FROM ledger_entry ORDER BY seq DESC LIMIT 1"
 
 
 def _lock_chain_and_read_head(cursor) -> tuple[int, str]:
-    """(next sequence number, previous hash), read under the append lock."""
+    """(next sequence number, previous hash), read under the append lock.
+
+    Two statements on purpose: on PostgreSQL a head read in the same statement as the lock would use a
+    snapshot taken before the lock was granted, and could miss the append it waited for."""
     _lock_chain(cursor)
     cursor.execute(HEAD_SQL)
     head = cursor.fetchone()
