@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -68,7 +69,7 @@ ACTION_PATTERN = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)+", re.IGNORECASE)
 def _check_action(action: str) -> None:
     if not isinstance(action, str) or not ACTION_PATTERN.fullmatch(action):
         raise ValueError("a ledger action is a dotted name such as 'etle.violation.approved'")
-    if len(action) > Entry._meta.get_field("action").max_length:
+    if len(action) > _max_length("action"):
         raise ValueError("ledger action name too long")
 
 
@@ -76,7 +77,12 @@ def _fit(value: str, field: str) -> str:
     """Column values lose control characters and are cut to their column width before hashing, so
     the hashed body and the columns always agree (and verify can compare them as text)."""
     value = CONTROL_CHARACTERS.sub(" ", value)
-    return value[: Entry._meta.get_field(field).max_length]
+    return value[: _max_length(field)]
+
+
+@cache
+def _max_length(field: str) -> int:
+    return Entry._meta.get_field(field).max_length
 
 
 def record(*, actor, action: str, subject=None, data: dict | None = None, unit=None) -> Entry:
@@ -102,23 +108,31 @@ def record(*, actor, action: str, subject=None, data: dict | None = None, unit=N
     }
     clean = canonical_data(data)
     # No savepoint: if the append fails, the caller's whole transaction must fail with it.
-    with transaction.atomic(savepoint=False):
-        seq, prev_hash = _lock_chain_and_read_head()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        seq, prev_hash = _lock_chain_and_read_head(cursor)
         at = timezone.now()
         unit_id = unit.pk if unit is not None else None
         body = canonical_body(seq=seq, at=at, unit_id=unit_id, data=clean, **fields)
-        entry = Entry(
-            seq=seq,
-            at=at,
-            unit_id=unit_id,
-            data=clean,
-            body=body,
-            prev_hash=prev_hash,
-            hash=entry_hash(prev_hash, body),
+        row = {
+            "seq": seq,
+            "at": at,
             **fields,
-        )
-        _insert(entry)
-        return entry
+            "unit_id": unit_id,
+            "data": clean,
+            "body": body,
+            "prev_hash": prev_hash,
+            "hash": entry_hash(prev_hash, body),
+        }
+        row["id"] = _insert(cursor, row)
+        # The entry as it now is in the database (from_db makes a model from values in column order,
+        # without the keyword handling of Entry(...)).
+        attnames = _entry_attnames()
+        return Entry.from_db(connection.alias, attnames, [row[name] for name in attnames])
+
+
+@cache
+def _entry_attnames() -> tuple[str, ...]:
+    return tuple(f.attname for f in Entry._meta.concrete_fields)
 
 
 _INSERT_COLUMNS = (
@@ -139,37 +153,39 @@ _INSERT_COLUMNS = (
 )
 
 
-def _insert(entry: Entry) -> None:
-    """One plain INSERT: appends are the hottest write in the system, and the ORM's per-save work
-    (signals, field pre-save hooks) buys nothing for an immutable row. The values are prepared by
-    the backend exactly as the ORM would (times in UTC; data as canonical JSON text)."""
-    ops = connection.ops
-    values = [getattr(entry, column) for column in _INSERT_COLUMNS]
-    values[1] = ops.adapt_datetimefield_value(entry.at)
-    values[10] = canonical_json(entry.data)
-    data_placeholder = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+@cache
+def _insert_sql(vendor: str) -> str:
+    data_placeholder = "%s::jsonb" if vendor == "postgresql" else "%s"
     placeholders = ", ".join(data_placeholder if c == "data" else "%s" for c in _INSERT_COLUMNS)
-    sql = f"INSERT INTO ledger_entry ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) RETURNING id"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        entry.pk = cursor.fetchone()[0]
-    entry._state.adding = False
-    entry._state.db = connection.alias
+    return f"INSERT INTO ledger_entry ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) RETURNING id"  # noqa: S608
+
+
+def _insert(cursor, row: dict) -> int:
+    """One plain INSERT, returning the new id: appends are the hottest write in the system, and the
+    ORM's per-save work (signals, field pre-save hooks) buys nothing for an immutable row. The values
+    are prepared by the backend exactly as the ORM would (times in UTC; data as canonical JSON text)."""
+    values = [row[column] for column in _INSERT_COLUMNS]
+    values[1] = connection.ops.adapt_datetimefield_value(row["at"])
+    values[10] = canonical_json(row["data"])
+    cursor.execute(_insert_sql(connection.vendor), values)
+    return cursor.fetchone()[0]
 
 
 HEAD_SQL = "SELECT seq, hash FROM ledger_entry ORDER BY seq DESC LIMIT 1"
 
 
-def _lock_chain_and_read_head() -> tuple[int, str]:
-    """(next sequence number, previous hash), read under the append lock."""
-    _lock_chain()
-    with connection.cursor() as cursor:
-        cursor.execute(HEAD_SQL)
-        head = cursor.fetchone()
+def _lock_chain_and_read_head(cursor) -> tuple[int, str]:
+    """(next sequence number, previous hash), read under the append lock.
+
+    Two statements on purpose: on PostgreSQL a head read in the same statement as the lock would use a
+    snapshot taken before the lock was granted, and could miss the append it waited for."""
+    _lock_chain(cursor)
+    cursor.execute(HEAD_SQL)
+    head = cursor.fetchone()
     return (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
 
 
-def _lock_chain() -> None:
+def _lock_chain(cursor) -> None:
     """Take the ledger's append lock until the surrounding transaction ends.
 
     PostgreSQL: a transaction-scoped advisory lock. A row lock on the head would not do: the first
@@ -178,8 +194,7 @@ def _lock_chain() -> None:
     database's write lock; nothing more to take.
     """
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
 
 
 def record_read(*, actor, subject, reason: str = "", unit=None) -> Entry:
@@ -203,7 +218,8 @@ def checkpoint_create(*, actor, key_directory=None) -> Checkpoint:
     private = keys.load_private_key(key_directory)
     public = private.public_key()
     with transaction.atomic():
-        _lock_chain()
+        with connection.cursor() as cursor:
+            _lock_chain(cursor)
         head = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
         if head is None:
             raise ValueError("the ledger is empty: nothing to checkpoint")

@@ -33,6 +33,20 @@ def test_entries_chain_from_genesis(org, make_user):
     assert report.ok and report.count == 2 and report.head_hash == second.hash
 
 
+def test_record_returns_the_entry_exactly_as_stored(org):
+    entry = ledger.record(
+        actor=SYSTEM,
+        action="etle.violation.approved",
+        subject=("etle.violation", 9, "E-9"),
+        unit=org.bks,
+        data={"fine": 500000, "on": date(2026, 1, 2)},
+    )
+    stored = Entry.objects.get(seq=entry.seq)
+    assert entry.pk == stored.pk and not entry._state.adding and entry._state.db == "default"
+    for field in Entry._meta.concrete_fields:
+        assert getattr(entry, field.attname) == getattr(stored, field.attname), field.attname
+
+
 def test_model_subject_gives_type_id_and_unit(org, make_user):
     person = make_user("siti", "oversight", org.bks)
     entry = ledger.record(actor=person, action="core.assignment.granted", subject=person.assignments.get())
