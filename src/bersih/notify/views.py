@@ -39,6 +39,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     page = selectors.messages_page(
         request.user, status=status, channel=channel, page=request.GET.get("page", 1)
     )
+    counts = selectors.status_counts(request.user)
     return render(
         request,
         "notify/outbox/list.html",
@@ -48,7 +49,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "channel": channel,
             "statuses": policy.STATUSES,
             "channels": policy.CHANNELS,
-            "counts": selectors.status_counts(request.user),
+            "counts": counts,
+            # Every status is listed, with 0 where the outbox holds none of it.
+            "status_counts": [(key, label, counts.get(key, 0)) for key, label in policy.STATUSES.items()],
             "can_retry": request.user.has_perm("notify.retry_message"),
         },
     )

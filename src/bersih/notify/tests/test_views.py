@@ -58,6 +58,16 @@ def test_outbox_lists_messages_in_scope_with_masked_recipients(
     assert reverse("notify:retry", kwargs={"ref": dead_message.ref}) in body
 
 
+def test_outbox_counts_every_status_with_zero_where_none(client, org, make_user, dead_message):
+    sign_in(client, make_user("spv", "supervisor", org.bks))
+    response = client.get(reverse("notify:outbox"))
+    counts = {key: count for key, _label, count in response.context["status_counts"]}
+    assert counts == {"queued": 0, "sending": 0, "sent": 0, "delivered": 0, "read": 0, "dead": 1}
+    body = response.content.decode()
+    shown = '<span class="stat-list__label">{}</span> <span class="stat-list__value">{}</span>'
+    assert shown.format("Queued", 0) in body and shown.format("Dead-lettered", 1) in body
+
+
 def test_list_query_count_does_not_grow_with_messages(
     client, org, make_user, queue, django_assert_max_num_queries
 ):
