@@ -17,9 +17,11 @@ from . import rules
 MAX_READ_LENGTH = 20
 _ALLOWED = re.compile(r"^[A-Za-z0-9 .\-]*$")
 _STRICT = re.compile(r"^([A-Z]{1,2})([1-9][0-9]{0,3})([A-Z]{0,3})$")
+_STRICT_SPACED = re.compile(r"^([A-Z]{1,2}) ([1-9][0-9]{0,3})(?: ([A-Z]{1,3}))?$")
 # The same shape where a digit may have been read as a letter (O, I) in the number, or a letter as a
 # digit (0, 1) in the suffix.
 _LOOSE = re.compile(r"^([A-Z]{1,2})([0-9OI]{1,4})([A-Z01]{0,3})$")
+_LOOSE_SPACED = re.compile(r"^([A-Z]{1,2}) ([0-9OI]{1,4})(?: ([A-Z01]{1,3}))?$")
 _TO_DIGIT = str.maketrans("OI", "01")
 _TO_LETTER = str.maketrans("01", "OI")
 
@@ -71,22 +73,33 @@ def parse(text: str) -> Plate:
         raise PlateError("empty", _("No plate was read."))
     if len(text) > MAX_READ_LENGTH or not _ALLOWED.match(text):
         raise PlateError("characters", _("A plate has only letters, digits and spaces."))
-    flat = compact(text)
-    match = _STRICT.match(flat)
-    if match:
-        region, number, suffix = match.groups()
-        return Plate(region, int(number), suffix)
-    match = _LOOSE.match(flat)
-    if match:
-        region, number, suffix = match.groups()
-        number = number.translate(_TO_DIGIT)
-        suffix = suffix.translate(_TO_LETTER)
-        if not number.startswith("0"):
-            return Plate(region, int(number), suffix, ambiguous=True)
+    # Where the camera separated the parts, the separators say which part each character is in.
+    tokens = re.split(r"[ .\-]+", text.strip().upper())
+    candidates = [" ".join(tokens)] if len(tokens) in (2, 3) else []
+    candidates.append(compact(text))
+    for candidate in candidates:
+        plate = _read(candidate, spaced=" " in candidate)
+        if plate is not None:
+            return plate
     raise PlateError(
         "format",
         _("Not a plate: a region code (1-2 letters), a number (1-9999) and up to 3 letters are expected."),
     )
+
+
+def _read(candidate: str, *, spaced: bool) -> Plate | None:
+    match = (_STRICT_SPACED if spaced else _STRICT).match(candidate)
+    if match:
+        region, number, suffix = match.groups()
+        return Plate(region, int(number), suffix or "")
+    match = (_LOOSE_SPACED if spaced else _LOOSE).match(candidate)
+    if match:
+        region, number, suffix = match.groups()
+        number = number.translate(_TO_DIGIT)
+        suffix = (suffix or "").translate(_TO_LETTER)
+        if not number.startswith("0"):
+            return Plate(region, int(number), suffix, ambiguous=True)
+    return None
 
 
 def normalise(text: str) -> str:
