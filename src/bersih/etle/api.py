@@ -198,6 +198,10 @@ def post_hikvision(request, camera: str):
         item = hikvision.parse_anpr(xml, camera=target)
     except hikvision.HikvisionError as exc:
         raise ApiError(400, "bad-request", _("Unreadable ANPR alert"), exc.message, reason=exc.code) from None
+    # The alert lists the pictures the camera took; those it did not send are simply not evidence.
+    pictures = [p for p in item.pop("images", []) if p["part"] in files]
+    if pictures:
+        item["images"] = pictures
     (result,) = services.captures_ingest(
         actor=api_actor(request), camera=target, items=[item], source=Capture.HIKVISION, files=files
     )
