@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 
 from bersih.core.api import ApiError, InputSchema, api_actor, require_scope
@@ -166,7 +166,7 @@ def post_events(request):
     results = services.captures_ingest(
         actor=api_actor(request), camera=camera, items=batch.events, files=files
     )
-    return 200, _batch_out(results)
+    return Status(200, _batch_out(results))
 
 
 @router.post(
@@ -207,7 +207,7 @@ def post_hikvision(request, camera: str):
     )
     if not result.ok:
         raise ApiError(result.status, result.problem_type, result.reason, result.reason, errors=result.errors)
-    return result.status, _item_out(result)
+    return Status(result.status, _item_out(result))
 
 
 def _read_anpr(request) -> tuple[bytes, dict]:
