@@ -91,7 +91,7 @@ class Command(BaseCommand):
         order = (services.ACCEPTED, services.MERGED, services.DUPLICATE, services.REJECTED)
         self.stdout.write(", ".join(f"{name}: {outcomes[name]}" for name in order))
         for reason, count in reasons.most_common():
-            self.stdout.write(f"  rejected {count}× — {reason}")
+            self.stdout.write(f"  rejected {count} x {reason}")
 
     # --- vehicles ---------------------------------------------------------------------------------
 
