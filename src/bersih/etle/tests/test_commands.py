@@ -75,8 +75,18 @@ def test_import_csv(etle, tmp_path):
 def test_import_vehicles(db, tmp_path):
     path = tmp_path / "vehicles.csv"
     header = ",".join(
-        ["plate", "owner_name", "owner_address", "phone", "email", "vehicle_class", "make", "colour"]
-        + ["registration_valid_until", "blocked"]
+        [
+            "plate",
+            "owner_name",
+            "owner_address",
+            "phone",
+            "email",
+            "vehicle_class",
+            "make",
+            "colour",
+            "registration_valid_until",
+            "blocked",
+        ]
     )
     rows = [
         "b1234fab,Budi,Jl. Raya Setu 1,0812,budi@example.id,car,Toyota,Hitam,2027-05-01,",
