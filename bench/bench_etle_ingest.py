@@ -134,9 +134,8 @@ def _raw_rate(events) -> float:
     with tempfile.TemporaryDirectory() as folder:
         db = sqlite3.connect(Path(folder) / "raw.sqlite3", isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute(
-            f"CREATE TABLE capture (id INTEGER PRIMARY KEY, {', '.join(columns)}, UNIQUE (camera_id, event_id))"
-        )
+        shape = ", ".join(columns)
+        db.execute(f"CREATE TABLE capture (id INTEGER PRIMARY KEY, {shape}, UNIQUE (camera_id, event_id))")
         sql = f"INSERT INTO capture ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         started = time.perf_counter()
         for first in range(0, len(rows), BATCH):

@@ -6,10 +6,12 @@ camera events ingested through the same pipeline as the API.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from bersih.core.models import ApiClient
+from bersih.ledger.services import SYSTEM
 
 from . import rules, services
 from .models import Camera, Capture, Vehicle
@@ -115,18 +117,19 @@ def seed(world) -> None:
 
 def _seed_cameras(unit, client) -> list[Camera]:
     return [
-        Camera.objects.create(
+        services.camera_register(
+            actor=SYSTEM,
             code=code,
+            unit=unit,
+            api_client=client,
             name=name,
             road=road,
             direction=direction,
-            latitude=lat,
-            longitude=lon,
+            latitude=Decimal(lat),
+            longitude=Decimal(lon),
             speed_limit_kmh=limit,
             violation_codes=codes,
             vendor=Camera.HIKVISION,
-            api_client=client,
-            unit=unit,
         )
         for code, name, road, direction, lat, lon, limit, codes in DEMO_CAMERAS
     ]

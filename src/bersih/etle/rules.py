@@ -374,5 +374,4 @@ REVIEW_REASONS = {
     "class_mismatch": _("The violation does not apply to the vehicle class seen."),
     "registry_missing": _("The plate is not in the vehicle registry."),
     "registry_mismatch": _("The registry's vehicle class differs from what the camera saw."),
-    "registry_blocked": _("The vehicle is already blocked in the registry."),
 }

@@ -87,6 +87,40 @@ class _Checked:
     violation: _Case | None = None
 
 
+# --- Cameras ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def camera_register(*, actor, code: str, unit, api_client=None, **fields) -> Camera:
+    """Register a camera (or change an existing one's details), checked and recorded in the ledger."""
+    unknown = [c for c in fields.get("violation_codes", []) if c not in rules.VIOLATION_TYPES]
+    if unknown:
+        raise ValidationError(
+            _("Unknown violation code: %(code)s.") % {"code": ", ".join(unknown)}, code="violation"
+        )
+    camera = Camera.objects.select_for_update().filter(code=code).first()
+    created = camera is None
+    camera = camera or Camera(code=code)
+    camera.unit, camera.api_client = unit, api_client
+    for name, value in fields.items():
+        setattr(camera, name, value)
+    camera.full_clean()
+    camera.save()
+    ledger.record(
+        actor=actor,
+        action="etle.camera.registered" if created else "etle.camera.changed",
+        subject=camera,
+        data={
+            "code": camera.code,
+            "road": camera.road,
+            "violations": camera.violation_codes,
+            "client": api_client.name if api_client else "",
+            "active": camera.active,
+        },
+    )
+    return camera
+
+
 # --- Ingestion --------------------------------------------------------------------------------------
 
 

@@ -112,3 +112,54 @@ def test_missing_file(db):
 
     with pytest.raises(CommandError):
         run("import", "/nonexistent/events.jsonl")
+
+
+def test_register_a_camera(etle):
+    from bersih.etle.models import Camera
+    from bersih.ledger.models import Entry
+
+    output = run(
+        "camera",
+        "bks-setu-02",
+        "--name",
+        "Simpang Setu",
+        "--road",
+        "Jl. Raya Setu",
+        "--lat",
+        "-6.34",
+        "--lon",
+        "107.03",
+        "--speed-limit",
+        "40",
+        "--violations",
+        "red_light,helmet",
+        "--unit",
+        etle.org.bks_satlantas.code,
+        "--client",
+        etle.client.client.name,
+    )
+    assert "bks-setu-02 registered" in output
+    camera = Camera.objects.get(code="bks-setu-02")
+    assert camera.violation_codes == ["red_light", "helmet"] and camera.api_client == etle.client.client
+    entry = Entry.objects.get(action="etle.camera.registered", data__code="bks-setu-02")
+    assert entry.data["violations"] == ["red_light", "helmet"]
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Unknown violation code"):
+        run(
+            "camera",
+            "bks-setu-03",
+            "--name",
+            "X",
+            "--road",
+            "Y",
+            "--lat",
+            "0",
+            "--lon",
+            "0",
+            "--violations",
+            "flying",
+            "--unit",
+            etle.org.bks_satlantas.code,
+        )
+    assert not Camera.objects.filter(code="bks-setu-03").exists()

@@ -1,4 +1,5 @@
-"""``bersih etle import FILE`` (camera events) and ``bersih etle import-vehicles FILE`` (the registry).
+"""``bersih etle import FILE`` (camera events), ``bersih etle import-vehicles FILE`` (the registry) and
+``bersih etle camera CODE …`` (register a camera).
 
 Events: JSON Lines (one event per line, with its ``camera`` code) or CSV (a ``camera`` column and one
 column per field of the neutral format). Each line is judged on its own through the same pipeline as
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from bersih.core.models import ApiClient, Unit
 from bersih.etle import rules, services
 from bersih.etle.models import Camera, Capture
 from bersih.ledger.services import SYSTEM
@@ -31,14 +35,62 @@ class Command(BaseCommand):
         events.add_argument("--no-progress", action="store_true", help="no progress bar")
         vehicles = sub.add_parser("import-vehicles", help="import registered vehicles from a CSV file")
         vehicles.add_argument("file")
+        camera = sub.add_parser("camera", help="register a camera, or change a registered one")
+        camera.add_argument("code")
+        camera.add_argument("--name", required=True)
+        camera.add_argument("--road", required=True)
+        camera.add_argument("--direction", default="")
+        camera.add_argument("--lat", required=True, type=Decimal)
+        camera.add_argument("--lon", required=True, type=Decimal)
+        camera.add_argument("--speed-limit", type=int, default=None)
+        camera.add_argument("--violations", default="", help="comma-separated codes it enforces")
+        camera.add_argument(
+            "--vendor", default=Camera.OTHER, choices=[c for c, _label in Camera.VENDOR_CHOICES]
+        )
+        camera.add_argument("--unit", required=True, help="code of the owning unit")
+        camera.add_argument("--client", default="", help="name of the API client that posts for it")
+        camera.add_argument("--inactive", action="store_true")
 
     def handle(self, *args, subcommand: str, **options):
+        if subcommand == "camera":
+            return self.register_camera(**options)
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
         if subcommand == "import":
             return self.import_events(path, progress=not options["no_progress"])
         return self.import_vehicles(path)
+
+    # --- cameras --------------------------------------------------------------------------------------
+
+    def register_camera(self, *, code, unit, client, lat, lon, speed_limit, violations, inactive, **options):
+        owner = Unit.objects.filter(code=unit).first()
+        if owner is None:
+            raise CommandError(f"no unit with the code {unit}")
+        api_client = None
+        if client:
+            api_client = ApiClient.objects.filter(name=client).first()
+            if api_client is None:
+                raise CommandError(f"no API client named {client}")
+        try:
+            camera = services.camera_register(
+                actor=SYSTEM,
+                code=code,
+                unit=owner,
+                api_client=api_client,
+                name=options["name"],
+                road=options["road"],
+                direction=options["direction"],
+                latitude=lat,
+                longitude=lon,
+                speed_limit_kmh=speed_limit,
+                violation_codes=[c.strip() for c in violations.split(",") if c.strip()],
+                vendor=options["vendor"],
+                active=not inactive,
+            )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        self.stdout.write(f"camera {camera.code} registered ({camera.road}, unit {owner.code})")
 
     # --- events -----------------------------------------------------------------------------------
 
