@@ -422,6 +422,7 @@ def _assign_violations(camera, entries: list[_Checked], *, now: datetime):
     numbers: set[str] = set()
     zone = timezone.get_current_timezone()
     year = now.astimezone(zone).year
+    pool = _RandomPool(len(entries))
     for entry in entries:
         at = entry.event.captured_at
         key = (entry.plate, entry.event.violation)
@@ -436,7 +437,7 @@ def _assign_violations(camera, entries: list[_Checked], *, now: datetime):
             if case.pk is not None:
                 merged[case.pk] = case
         else:
-            case = _new_case(camera, entry, numbers, zone, year)
+            case = _new_case(camera, entry, numbers, zone, year, pool)
             opened.append(case)
             entry.result.outcome, entry.result.status = ACCEPTED, 201
             if entry.plate:
@@ -464,13 +465,13 @@ def _chunks(values, size=500):
         yield values[start : start + size]
 
 
-def _new_case(camera, entry: _Checked, numbers: set[str], zone, year: int) -> _Case:
+def _new_case(camera, entry: _Checked, numbers: set[str], zone, year: int, pool) -> _Case:
     kind = rules.VIOLATION_TYPES[entry.event.violation]
     at = entry.event.captured_at
     day = at.astimezone(zone).date()
-    number = tracking_number_new(year)
+    number = tracking_number_new(year, pool)
     while number in numbers:
-        number = tracking_number_new(year)
+        number = tracking_number_new(year, pool)
     numbers.add(number)
     reasons = sorted(set(entry.review))
     return _Case(
@@ -484,7 +485,7 @@ def _new_case(camera, entry: _Checked, numbers: set[str], zone, year: int) -> _C
         needs_review=bool(reasons),
         review_reasons=reasons,
         row={
-            "reference_code": reference_code_new(),
+            "reference_code": reference_code_new(pool),
             "status": Violation.CAPTURED,
             "unit_id": camera.unit_id,
             "camera_id": camera.pk,
@@ -506,18 +507,35 @@ def _random_crockford(length: int) -> str:
     return base64.b32encode(raw).decode("ascii")[:length].translate(_TO_CROCKFORD)
 
 
-def tracking_number_new(year: int | None = None) -> str:
+class _RandomPool:
+    """Random Crockford characters for a whole batch, drawn from ``secrets`` in one call."""
+
+    def __init__(self, codes: int):
+        # 10 characters = 50 bits; base 32 turns every 5 bytes into 8 characters.
+        raw = secrets.token_bytes(5 * (2 * codes + 8))
+        self.text = base64.b32encode(raw).decode("ascii").translate(_TO_CROCKFORD)
+        self.position = 0
+
+    def take(self, length: int) -> str:
+        if self.position + length > len(self.text):
+            return _random_crockford(length)
+        start, self.position = self.position, self.position + length
+        return self.text[start : self.position]
+
+
+def tracking_number_new(year: int | None = None, pool: _RandomPool | None = None) -> str:
     """An ETLE tracking number (``core.tracking``'s format and check character), drawn in bulk."""
     year = year or timezone.localdate().year
     while True:
-        number = compose(rules.TRACKING_PREFIX, year, _random_crockford(RANDOM_LENGTH))
+        random_part = pool.take(RANDOM_LENGTH) if pool else _random_crockford(RANDOM_LENGTH)
+        number = compose(rules.TRACKING_PREFIX, year, random_part)
         if number is not None:
             return number
 
 
-def reference_code_new() -> str:
+def reference_code_new(pool: _RandomPool | None = None) -> str:
     """The owner's reference code: 10 Crockford characters (50 bits), unguessable, easy to type."""
-    return _random_crockford(10)
+    return pool.take(10) if pool else _random_crockford(10)
 
 
 # --- Writing ----------------------------------------------------------------------------------------
@@ -548,6 +566,7 @@ class _Table:
             else:
                 adapt = None
             self.columns.append((f.attname, adapt, f.get_default()))
+        self.adapted_positions = [(i, adapt) for i, (_n, adapt, _d) in enumerate(self.columns) if adapt]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
@@ -561,11 +580,13 @@ class _Table:
         return adapted
 
     def row(self, values: dict) -> tuple:
-        return tuple(
-            self._adapt(adapt, value) if adapt is not None and value is not None else value
-            for attname, adapt, default in self.columns
-            for value in (values.get(attname, default),)
-        )
+        get = values.get
+        out = [get(name, default) for name, _adapt, default in self.columns]
+        for position, adapt in self.adapted_positions:
+            value = out[position]
+            if value is not None:
+                out[position] = self._adapt(adapt, value)
+        return tuple(out)
 
     def insert(self, rows: list[tuple]) -> None:
         with self.connection.cursor() as cursor:

@@ -239,3 +239,14 @@ def test_a_concurrent_insert_is_retried_as_a_replay(etle, monkeypatch):
     assert len(calls) == 2
     assert (result.outcome, result.tracking_number) == ("duplicate", first.tracking_number)
     assert Capture.objects.count() == 1 and Violation.objects.count() == 1
+
+
+def test_tracking_numbers_drawn_for_a_batch_are_valid_and_distinct():
+    from bersih.core.tracking import CROCKFORD, parse
+
+    pool = services._RandomPool(500)
+    numbers = [services.tracking_number_new(2026, pool) for _ in range(600)]  # past the pool's end too
+    assert all(str(parse(n)) == n and n.startswith("ETLE-2026-") for n in numbers)
+    assert len(set(numbers)) == len(numbers)
+    codes = [services.reference_code_new(pool) for _ in range(100)]
+    assert all(len(c) == 10 and set(c) <= set(CROCKFORD) for c in codes)
