@@ -36,10 +36,11 @@ def _setup():
     from bersih.etle.models import Camera, Vehicle
     from bersih.ledger.services import SYSTEM
 
-    unit = Unit.objects.create(code="bench-satlantas", name="Satlantas Bench", kind="polres")
+    tag = time.time_ns()  # a server database keeps earlier runs' rows: this run's names are its own
+    unit = Unit.objects.create(code=f"bench-{tag}", name="Satlantas Bench", kind="polres")
     client = apikeys.apiclient_create(
         actor=SYSTEM,
-        name="bench camera",
+        name=f"bench camera {tag}",
         owner_unit=unit,
         scopes=["etle:events"],
         rate_limit_per_minute=10**6,
@@ -47,7 +48,7 @@ def _setup():
     _key, plaintext = apikeys.apikey_issue(actor=SYSTEM, client=client)
     cameras = [
         Camera.objects.create(
-            code=f"bench-{n}",
+            code=f"bench-{tag}-{n}",
             name=f"Bench {n}",
             road="Jl. Raya Tambun",
             latitude="-6.26",
@@ -60,7 +61,8 @@ def _setup():
         for n in range(3)
     ]
     Vehicle.objects.bulk_create(
-        [
+        ignore_conflicts=True,
+        objs=[
             Vehicle(plate=f"B {n} FA", owner_name="Pemilik", owner_address="Bekasi", vehicle_class="car")
             for n in range(1, VEHICLES + 1)
         ],
