@@ -570,7 +570,8 @@ class _Table:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.sql_head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        self.sql = f"{self.sql_head}({marks})"
 
     def _adapt(self, adapt, value):
         key = (adapt, tuple(value) if isinstance(value, list) else value)
@@ -590,8 +591,18 @@ class _Table:
 
     def insert(self, rows: list[tuple]) -> None:
         with self.connection.cursor() as cursor:
-            for chunk in _chunks(rows, 500):
-                cursor.executemany(self.sql, chunk)
+            if self.connection.vendor != "postgresql":
+                # In-process SQLite: executemany of one prepared statement is the fastest way.
+                for chunk in _chunks(rows, 500):
+                    cursor.executemany(self.sql, chunk)
+                return
+            # A server: every statement is a round trip, so many rows go in each (within its
+            # 65,535-parameter limit).
+            per_statement = max(1, min(500, 30_000 // len(self.fields)))
+            for chunk in _chunks(rows, per_statement):
+                group = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+                values = ", ".join([group] * len(chunk))
+                cursor.execute(self.sql_head + values, [value for row in chunk for value in row])
 
 
 def _write(actor, camera, entries: list[_Checked], opened, merged, *, source: str, now: datetime) -> None:
