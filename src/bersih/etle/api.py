@@ -1,0 +1,231 @@
+"""Camera events in: the vendor-neutral JSON batch and the Hikvision ISAPI ANPR push.
+
+Only camera clients post (API keys with the scope ``etle:events``), and each only for the cameras
+registered to it. A batch is answered item by item; problem+json is kept for whole-request errors.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from pydantic import ValidationError as PydanticError
+
+from bersih.core.api import ApiError, InputSchema, api_actor, require_scope
+from bersih.core.errors import PROBLEM_BASE
+from bersih.core.models import ApiClient
+
+from . import hikvision, rules, services
+from .models import Camera, Capture
+
+router = Router(tags=["etle"])
+
+
+class EventBatchIn(InputSchema):
+    camera: str = Field(min_length=1, max_length=40, description="The camera's code.")
+    events: list[Any] = Field(
+        max_length=rules.MAX_BATCH_ITEMS, description="Events in the vendor-neutral format (EventIn)."
+    )
+
+
+class EventResultOut(Schema):
+    index: int
+    status: int
+    outcome: str
+    event_id: str = ""
+    id: str | None = None  # the violation's tracking number
+    review: list[str] = []
+    problem: dict | None = None
+
+
+class BatchOut(Schema):
+    accepted: int
+    merged: int
+    duplicate: int
+    rejected: int
+    items: list[EventResultOut]
+
+
+def _item_out(result: services.ItemResult) -> dict:
+    problem = None
+    if not result.ok:
+        problem = {
+            "type": PROBLEM_BASE + result.problem_type,
+            "title": result.reason,
+            "status": result.status,
+        }
+        if result.errors:
+            problem["errors"] = result.errors
+    return {
+        "index": result.index,
+        "status": result.status,
+        "outcome": result.outcome,
+        "event_id": result.event_id,
+        "id": result.tracking_number or None,
+        "review": result.review_reasons,
+        "problem": problem,
+    }
+
+
+def _batch_out(results) -> dict:
+    counts = {outcome: 0 for outcome in ("accepted", "merged", "duplicate", "rejected")}
+    for result in results:
+        counts[result.outcome] += 1
+    return {**counts, "items": [_item_out(r) for r in results]}
+
+
+def _check_size(request) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > rules.MAX_REQUEST_BYTES:
+        raise ApiError(
+            413,
+            "payload-too-large",
+            detail=_("The request body is larger than %(limit)d bytes.") % {"limit": rules.MAX_REQUEST_BYTES},
+        )
+
+
+def camera_for(request, code: str) -> Camera:
+    """The camera the caller may post for: unknown or inactive → 401; another client's → 403."""
+    client = request.auth
+    if not isinstance(client, ApiClient):
+        raise ApiError(403, "forbidden", detail=_("Only camera clients post events, with an API key."))
+    camera = Camera.objects.filter(code=code, active=True).first()
+    if camera is None:
+        raise ApiError(401, "unauthenticated", _("Unknown camera"), _("No active camera has this code."))
+    if camera.api_client_id != client.pk:
+        raise ApiError(
+            403, "forbidden", detail=_("This API key may not post for camera %(camera)s.") % {"camera": code}
+        )
+    return camera
+
+
+def _read_batch(request) -> tuple[EventBatchIn, dict]:
+    content_type = request.content_type or ""
+    if content_type == "multipart/form-data":
+        raw, files = request.POST.get("batch"), request.FILES
+        if raw is None:
+            raise ApiError(400, "bad-request", detail=_("A multipart batch needs a part named 'batch'."))
+    elif content_type == "application/json":
+        raw, files = request.body, {}
+    else:
+        raise ApiError(
+            400, "bad-request", _("Unsupported media type"), _("Send JSON or multipart/form-data.")
+        )
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "malformed-json", detail=_("The request body is not valid JSON.")) from None
+    try:
+        return EventBatchIn.model_validate(data), files
+    except PydanticError as exc:
+        errors = [
+            {"loc": ["body", *e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        raise ApiError(
+            422, "validation-error", detail=_("The request does not match the schema."), errors=errors
+        ) from None
+
+
+_BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": EventBatchIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["batch"],
+                    "properties": {
+                        "batch": {"type": "string", "description": "The JSON batch."},
+                    },
+                    "additionalProperties": {"type": "string", "format": "binary"},
+                }
+            },
+        },
+    }
+}
+
+
+@router.post("events", response={200: BatchOut}, openapi_extra=_BATCH_BODY)
+@require_scope("etle:events")
+def post_events(request):
+    """A batch of camera events (at most 1,000), answered item by item.
+
+    JSON, or multipart/form-data with the JSON in the part `batch` and pictures in other parts that
+    events name as `{"role": "scene", "part": "<part name>"}`.
+    """
+    _check_size(request)
+    batch, files = _read_batch(request)
+    camera = camera_for(request, batch.camera)
+    results = services.captures_ingest(
+        actor=api_actor(request), camera=camera, items=batch.events, files=files
+    )
+    return Status(200, _batch_out(results))
+
+
+@router.post(
+    "hikvision/{camera}",
+    response={200: EventResultOut, 201: EventResultOut},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["anpr.xml"],
+                        "additionalProperties": {"type": "string", "format": "binary"},
+                    }
+                },
+                "application/xml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+@require_scope("etle:events")
+def post_hikvision(request, camera: str):
+    """A Hikvision ISAPI ANPR push: `anpr.xml` (EventNotificationAlert) and its pictures."""
+    _check_size(request)
+    target = camera_for(request, camera)
+    xml, files = _read_anpr(request)
+    try:
+        item = hikvision.parse_anpr(xml, camera=target)
+    except hikvision.HikvisionError as exc:
+        raise ApiError(400, "bad-request", _("Unreadable ANPR alert"), exc.message, reason=exc.code) from None
+    # The alert lists the pictures the camera took; those it did not send are simply not evidence.
+    pictures = [p for p in item.pop("images", []) if p["part"] in files]
+    if pictures:
+        item["images"] = pictures
+    (result,) = services.captures_ingest(
+        actor=api_actor(request), camera=target, items=[item], source=Capture.HIKVISION, files=files
+    )
+    if not result.ok:
+        raise ApiError(result.status, result.problem_type, result.reason, result.reason, errors=result.errors)
+    return Status(result.status, _item_out(result))
+
+
+def _read_anpr(request) -> tuple[bytes, dict]:
+    content_type = request.content_type or ""
+    if content_type == "multipart/form-data":
+        files = request.FILES
+        upload = files.get("anpr.xml")
+        if upload is not None:
+            return _read_xml_upload(upload), files
+        if "anpr.xml" in request.POST:
+            return request.POST["anpr.xml"].encode(), files
+        raise ApiError(400, "bad-request", detail=_("The push has no part named anpr.xml."))
+    if content_type in ("application/xml", "text/xml"):
+        return request.body, {}
+    raise ApiError(400, "bad-request", _("Unsupported media type"), _("Send multipart/form-data or XML."))
+
+
+def _read_xml_upload(upload) -> bytes:
+    if upload.size > hikvision.MAX_XML_BYTES:
+        raise ApiError(400, "bad-request", detail=_("The XML document is too large."))
+    return upload.read()

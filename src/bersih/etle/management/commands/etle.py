@@ -1,0 +1,171 @@
+"""``bersih etle import FILE`` (camera events), ``bersih etle import-vehicles FILE`` (the registry) and
+``bersih etle camera CODE …`` (register a camera).
+
+Events: JSON Lines (one event per line, with its ``camera`` code) or CSV (a ``camera`` column and one
+column per field of the neutral format). Each line is judged on its own through the same pipeline as
+the API; the summary counts accepted, merged, duplicate and rejected lines with their reasons.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from bersih.core.models import ApiClient, Unit
+from bersih.etle import rules, services
+from bersih.etle.models import Camera, Capture
+from bersih.ledger.services import SYSTEM
+
+VEHICLE_CHUNK = 5000
+
+
+class Command(BaseCommand):
+    help = "Import camera events (JSON Lines or CSV) or the vehicle registry (CSV)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        events = sub.add_parser("import", help="import camera events from a .jsonl or .csv file")
+        events.add_argument("file")
+        events.add_argument("--no-progress", action="store_true", help="no progress bar")
+        vehicles = sub.add_parser("import-vehicles", help="import registered vehicles from a CSV file")
+        vehicles.add_argument("file")
+        camera = sub.add_parser("camera", help="register a camera, or change a registered one")
+        camera.add_argument("code")
+        camera.add_argument("--name", required=True)
+        camera.add_argument("--road", required=True)
+        camera.add_argument("--direction", default="")
+        camera.add_argument("--lat", required=True, type=Decimal)
+        camera.add_argument("--lon", required=True, type=Decimal)
+        camera.add_argument("--speed-limit", type=int, default=None)
+        camera.add_argument("--violations", default="", help="comma-separated codes it enforces")
+        camera.add_argument(
+            "--vendor", default=Camera.OTHER, choices=[c for c, _label in Camera.VENDOR_CHOICES]
+        )
+        camera.add_argument("--unit", required=True, help="code of the owning unit")
+        camera.add_argument("--client", default="", help="name of the API client that posts for it")
+        camera.add_argument("--inactive", action="store_true")
+
+    def handle(self, *args, subcommand: str, **options):
+        if subcommand == "camera":
+            return self.register_camera(**options)
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        if subcommand == "import":
+            return self.import_events(path, progress=not options["no_progress"])
+        return self.import_vehicles(path)
+
+    # --- cameras --------------------------------------------------------------------------------------
+
+    def register_camera(self, *, code, unit, client, lat, lon, speed_limit, violations, inactive, **options):
+        owner = Unit.objects.filter(code=unit).first()
+        if owner is None:
+            raise CommandError(f"no unit with the code {unit}")
+        api_client = None
+        if client:
+            api_client = ApiClient.objects.filter(name=client).first()
+            if api_client is None:
+                raise CommandError(f"no API client named {client}")
+        try:
+            camera = services.camera_register(
+                actor=SYSTEM,
+                code=code,
+                unit=owner,
+                api_client=api_client,
+                name=options["name"],
+                road=options["road"],
+                direction=options["direction"],
+                latitude=lat,
+                longitude=lon,
+                speed_limit_kmh=speed_limit,
+                violation_codes=[c.strip() for c in violations.split(",") if c.strip()],
+                vendor=options["vendor"],
+                active=not inactive,
+            )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        self.stdout.write(f"camera {camera.code} registered ({camera.road}, unit {owner.code})")
+
+    # --- events -----------------------------------------------------------------------------------
+
+    def import_events(self, path: Path, *, progress: bool):
+        with path.open(encoding="utf-8") as handle:
+            total = sum(1 for line in handle if line.strip()) - (1 if path.suffix == ".csv" else 0)
+        outcomes: Counter = Counter()
+        reasons: Counter = Counter()
+        cameras: dict[str, Camera | None] = {}
+        pending: list = []  # (line number, item) of the current camera
+        current = None
+        bar = tqdm(total=max(total, 0), unit="event", disable=not progress, file=self.stderr._out)
+        for code, item in services.event_rows(path):
+            if code is None or not isinstance(code, str):
+                self._count_rejection(outcomes, reasons, item if isinstance(item, str) else "no camera")
+                bar.update(1)
+                continue
+            if code != current or len(pending) >= rules.MAX_BATCH_ITEMS:
+                self._flush(cameras, current, pending, outcomes, reasons, bar)
+                current, pending = code, []
+            pending.append(item)
+        self._flush(cameras, current, pending, outcomes, reasons, bar)
+        bar.close()
+        self._summary(outcomes, reasons)
+
+    def _flush(self, cameras, code, items, outcomes, reasons, bar):
+        if not items:
+            return
+        if code not in cameras:
+            cameras[code] = Camera.objects.filter(code=code).first()
+        camera = cameras[code]
+        if camera is None:
+            for _item in items:
+                self._count_rejection(outcomes, reasons, f"unknown camera {code}")
+        else:
+            for result in services.captures_ingest(
+                actor=SYSTEM, camera=camera, items=items, source=Capture.IMPORT
+            ):
+                outcomes[result.outcome] += 1
+                if not result.ok:
+                    reasons[result.reason] += 1
+        bar.update(len(items))
+
+    @staticmethod
+    def _count_rejection(outcomes, reasons, reason: str):
+        outcomes[services.REJECTED] += 1
+        reasons[reason] += 1
+
+    def _summary(self, outcomes: Counter, reasons: Counter):
+        order = (services.ACCEPTED, services.MERGED, services.DUPLICATE, services.REJECTED)
+        self.stdout.write(", ".join(f"{name}: {outcomes[name]}" for name in order))
+        for reason, count in reasons.most_common():
+            self.stdout.write(f"  rejected {count} x {reason}")
+
+    # --- vehicles ---------------------------------------------------------------------------------
+
+    def import_vehicles(self, path: Path):
+        created = updated = 0
+        rejected = []
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            chunk: list = []
+            offset = 0
+            for row in reader:
+                chunk.append(row)
+                if len(chunk) >= VEHICLE_CHUNK:
+                    summary = services.vehicles_import(actor=SYSTEM, rows=chunk)
+                    created, updated = created + summary.created, updated + summary.updated
+                    rejected += [(line + offset, reason) for line, reason in summary.rejected]
+                    offset += len(chunk)
+                    chunk = []
+            if chunk:
+                summary = services.vehicles_import(actor=SYSTEM, rows=chunk)
+                created, updated = created + summary.created, updated + summary.updated
+                rejected += [(line + offset, reason) for line, reason in summary.rejected]
+        self.stdout.write(f"created: {created}, updated: {updated}, rejected: {len(rejected)}")
+        for line, reason in rejected[:50]:
+            self.stdout.write(f"  line {line}: {reason}")

@@ -1,0 +1,377 @@
+"""ETLE law and policy as data: violation types, deadlines, thresholds, plate codes — each cited.
+
+Sources: UU No. 22 Tahun 2009 tentang Lalu Lintas dan Angkutan Jalan (LLAJ) for articles and maximum
+fines; Perpol No. 7 Tahun 2021 tentang Registrasi dan Identifikasi Kendaraan Bermotor for plates and
+the STNK block. Numbers marked *configurable* differ between sources and can be overridden in settings
+(``ETLE_CONFIRM_DAYS``, ``ETLE_PAY_DAYS``, ``ETLE_REVIEW_CONFIDENCE``, ``ETLE_MERGE_WINDOW_MINUTES``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# --- Vehicle classes -------------------------------------------------------------------------------
+
+CAR, MOTORCYCLE, BUS, GOODS = "car", "motorcycle", "bus", "goods"
+VEHICLE_CLASSES = {
+    CAR: _("car"),
+    MOTORCYCLE: _("motorcycle"),
+    BUS: _("bus"),
+    GOODS: _("goods vehicle"),
+}
+ALL_CLASSES = frozenset(VEHICLE_CLASSES)
+FOUR_WHEELS = frozenset({CAR, BUS, GOODS})
+
+# --- Evidence a violation needs (checked at ingestion) -------------------------------------------
+
+SPEED = "speed"  # measured speed and the limit, the speed above the limit
+SCENE = "scene"  # a picture of the whole scene (signal phase, lane, sign)
+PLATE = "plate"  # a close picture of the plate
+CABIN = "cabin"  # a picture into the cabin (phone, seatbelt)
+RIDER = "rider"  # a picture of the rider(s) of a motorcycle
+EVIDENCE_KINDS = {
+    SPEED: _("speed and speed limit"),
+    SCENE: _("scene picture"),
+    PLATE: _("plate picture"),
+    CABIN: _("cabin picture"),
+    RIDER: _("rider picture"),
+}
+
+
+@dataclass(frozen=True)
+class ViolationType:
+    code: str
+    name_id: str
+    name_en: str
+    article: str  # as printed on the letter
+    max_fine: int  # whole rupiah: the deposit (titipan) asked on confirmation
+    evidence: frozenset[str]
+    classes: frozenset[str]  # vehicle classes it applies to
+    camera_detectable: bool = True
+
+
+_LLAJ = "UU No. 22 Tahun 2009"
+
+# UU 22/2009 (LLAJ), criminal provisions Pasal 280-293 read with the duty they punish (Pasal 68, 106).
+VIOLATION_TYPES: dict[str, ViolationType] = {
+    v.code: v
+    for v in [
+        ViolationType(
+            "sign",
+            "Melanggar rambu atau marka jalan",
+            "Disobeying a traffic sign or road marking",
+            f"Pasal 287 ayat (1) jo Pasal 106 ayat (4) huruf a dan b {_LLAJ}",
+            500_000,
+            frozenset({SCENE, PLATE}),
+            ALL_CLASSES,
+        ),
+        ViolationType(
+            "wrong_way",
+            "Melawan arus",
+            "Driving against the traffic flow",
+            f"Pasal 287 ayat (1) jo Pasal 106 ayat (4) huruf a dan b {_LLAJ}",
+            500_000,
+            frozenset({SCENE, PLATE}),
+            ALL_CLASSES,
+        ),
+        ViolationType(
+            "bus_lane",
+            "Masuk jalur khusus bus",
+            "Driving in the bus lane",
+            f"Pasal 287 ayat (1) jo Pasal 106 ayat (4) huruf a dan b {_LLAJ}",
+            500_000,
+            frozenset({SCENE, PLATE}),
+            frozenset({CAR, MOTORCYCLE, GOODS}),
+        ),
+        ViolationType(
+            "odd_even",
+            "Melanggar ganjil-genap",
+            "Breaking the odd-even plate rule",
+            f"Pasal 287 ayat (1) jo Pasal 106 ayat (4) huruf a dan b {_LLAJ}",
+            500_000,
+            frozenset({SCENE, PLATE}),
+            frozenset({CAR}),
+        ),
+        ViolationType(
+            "red_light",
+            "Menerobos lampu merah (APILL)",
+            "Running a red light",
+            f"Pasal 287 ayat (2) jo Pasal 106 ayat (4) huruf c {_LLAJ}",
+            500_000,
+            frozenset({SCENE, PLATE}),
+            ALL_CLASSES,
+        ),
+        ViolationType(
+            "stopping",
+            "Melanggar aturan berhenti atau parkir",
+            "Breaking the stopping or parking rules",
+            f"Pasal 287 ayat (3) {_LLAJ}",
+            250_000,
+            frozenset({SCENE, PLATE}),
+            ALL_CLASSES,
+        ),
+        ViolationType(
+            "siren",
+            "Menyalahgunakan sirene atau rotator",
+            "Misusing a siren or rotator light",
+            f"Pasal 287 ayat (4) {_LLAJ}",
+            250_000,
+            frozenset({SCENE, PLATE}),
+            ALL_CLASSES,
+        ),
+        ViolationType(
+            "speed",
+            "Melanggar batas kecepatan",
+            "Speeding (above the maximum or below the minimum)",
+            f"Pasal 287 ayat (5) {_LLAJ}",
+            500_000,
+            frozenset({SPEED, PLATE}),
+            ALL_CLASSES,
+        ),
+        ViolationType(
+            "phone",
+            "Menggunakan telepon saat mengemudi",
+            "Using a phone while driving",
+            f"Pasal 283 {_LLAJ}",
+            750_000,
+            frozenset({CABIN, PLATE}),
+            ALL_CLASSES,
+        ),
+        ViolationType(
+            "seatbelt",
+            "Tidak memakai sabuk keselamatan",
+            "Not wearing a seatbelt",
+            f"Pasal 289 {_LLAJ}",
+            250_000,
+            frozenset({CABIN, PLATE}),
+            FOUR_WHEELS,
+        ),
+        ViolationType(
+            "helmet",
+            "Pengemudi tidak memakai helm SNI",
+            "Rider without a helmet",
+            f"Pasal 291 ayat (1) {_LLAJ}",
+            250_000,
+            frozenset({RIDER, PLATE}),
+            frozenset({MOTORCYCLE}),
+        ),
+        ViolationType(
+            "helmet_passenger",
+            "Penumpang tidak memakai helm SNI",
+            "Passenger without a helmet",
+            f"Pasal 291 ayat (2) {_LLAJ}",
+            250_000,
+            frozenset({RIDER, PLATE}),
+            frozenset({MOTORCYCLE}),
+        ),
+        ViolationType(
+            "passengers",
+            "Berboncengan lebih dari satu orang",
+            "More than one passenger on a motorcycle",
+            f"Pasal 292 jo Pasal 106 ayat (9) {_LLAJ}",
+            250_000,
+            frozenset({RIDER, PLATE}),
+            frozenset({MOTORCYCLE}),
+        ),
+        ViolationType(
+            "headlight",
+            "Tidak menyalakan lampu utama siang hari",
+            "Motorcycle headlight off in daytime",
+            f"Pasal 293 ayat (2) {_LLAJ}",
+            100_000,
+            frozenset({RIDER, PLATE}),
+            frozenset({MOTORCYCLE}),
+        ),
+        ViolationType(
+            "plate",
+            "TNKB tidak sah atau tidak dipasang",
+            "Plate missing or not police-issued",
+            f"Pasal 280 jo Pasal 68 ayat (1) {_LLAJ}",
+            500_000,
+            frozenset({SCENE, PLATE}),
+            ALL_CLASSES,
+        ),
+        ViolationType(
+            "no_stnk",
+            "Tidak dilengkapi STNK",
+            "No vehicle registration (STNK)",
+            f"Pasal 288 ayat (1) {_LLAJ}",
+            500_000,
+            frozenset({PLATE}),
+            ALL_CLASSES,
+            camera_detectable=False,
+        ),
+        ViolationType(
+            "no_sim",
+            "Tidak memiliki SIM",
+            "Driving without a licence (SIM)",
+            f"Pasal 281 {_LLAJ}",
+            1_000_000,
+            frozenset({PLATE}),
+            ALL_CLASSES,
+            camera_detectable=False,
+        ),
+        ViolationType(
+            "unfit_motorcycle",
+            "Sepeda motor tidak laik jalan",
+            "Motorcycle not roadworthy",
+            f"Pasal 285 ayat (1) {_LLAJ}",
+            250_000,
+            frozenset({SCENE, PLATE}),
+            frozenset({MOTORCYCLE}),
+        ),
+        ViolationType(
+            "unfit_car",
+            "Mobil tidak laik jalan",
+            "Car not roadworthy",
+            f"Pasal 285 ayat (2) {_LLAJ}",
+            500_000,
+            frozenset({SCENE, PLATE}),
+            FOUR_WHEELS,
+        ),
+    ]
+}
+
+
+def violation_type(code: str) -> ViolationType | None:
+    return VIOLATION_TYPES.get(code)
+
+
+# --- Deadlines (Perpol 7/2021 Pasal 87 ayat (3) huruf b) -------------------------------------------
+# No confirmation by H+8 after the violation, or no payment by H+15, and the STNK is temporarily
+# blocked. Older PMJ practice used 7 days and toll roads 10+7: configurable.
+
+
+def confirm_days() -> int:
+    return int(getattr(settings, "ETLE_CONFIRM_DAYS", 8))
+
+
+def pay_days() -> int:
+    return int(getattr(settings, "ETLE_PAY_DAYS", 15))
+
+
+# --- Ingestion -------------------------------------------------------------------------------------
+
+
+def review_confidence() -> int:
+    """A read below this camera confidence (0-100) goes to review marked as low-confidence."""
+    return int(getattr(settings, "ETLE_REVIEW_CONFIDENCE", 80))
+
+
+def merge_window() -> timedelta:
+    """Same camera, plate and violation within this time of the last capture: one violation."""
+    return timedelta(minutes=int(getattr(settings, "ETLE_MERGE_WINDOW_MINUTES", 10)))
+
+
+# A camera's clock may run a little ahead; anything further in the future is refused.
+FUTURE_SKEW = timedelta(minutes=5)
+# Older events are refused: a letter must reach the owner well within the confirmation period, and
+# the evidence of a weeks-old capture cannot be checked against the owner's memory.
+MAX_EVENT_AGE = timedelta(days=30)
+
+# Evidence pictures: sniffed from the bytes; cameras send JPEG, some PNG.
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGES_PER_EVENT = 6
+
+# One request carries at most this many events (a camera pushes every few seconds; imports chunk).
+MAX_BATCH_ITEMS = 1000
+# Whole-request limit of the multipart endpoints (images included).
+MAX_REQUEST_BYTES = 24 * 1024 * 1024
+
+TRACKING_PREFIX = "ETLE"
+
+# --- Plates (TNKB, Perpol 7/2021) ------------------------------------------------------------------
+# Region codes of line 1 (kode wilayah). Incomplete for the newest provinces: keep it as data, and an
+# unknown code is a review matter, not a refusal.
+REGION_CODES = frozenset(
+    [
+        *[
+            "A",
+            "AA",
+            "AB",
+            "AD",
+            "AE",
+            "AG",
+            "B",
+            "BA",
+            "BB",
+            "BD",
+            "BE",
+            "BG",
+            "BH",
+            "BK",
+            "BL",
+            "BM",
+            "BN",
+            "BP",
+        ],
+        *["D", "DA", "DB", "DC", "DD", "DE", "DG", "DH", "DK", "DL", "DM", "DN", "DR", "DT"],
+        *[
+            "E",
+            "EA",
+            "EB",
+            "ED",
+            "F",
+            "G",
+            "H",
+            "K",
+            "KB",
+            "KH",
+            "KT",
+            "KU",
+            "L",
+            "M",
+            "N",
+            "P",
+            "PA",
+            "PB",
+            "R",
+            "S",
+            "T",
+            "W",
+            "Z",
+        ],
+    ]
+)
+
+# Polda Metro Jaya (code B): the first suffix letter names the area.
+PMJ_AREAS = {
+    "B": "Jakarta Barat",
+    "P": "Jakarta Pusat",
+    "S": "Jakarta Selatan",
+    "T": "Jakarta Timur",
+    "U": "Jakarta Utara",
+    "E": "Depok",
+    "Z": "Depok",
+    "F": "Kabupaten Bekasi",
+    "K": "Kota Bekasi",
+    "C": "Kota Tangerang",
+    "V": "Kota Tangerang",
+    "N": "Tangerang Selatan",
+    "W": "Tangerang Selatan",
+}
+
+# Number ranges (national practice; Jakarta differs slightly — a hint for review, never a rule).
+NUMBER_CLASS_RANGES = [
+    (1, 1999, CAR),
+    (2000, 6999, MOTORCYCLE),
+    (7000, 7999, BUS),
+    (8000, 9999, GOODS),
+]
+
+# Why a capture needs a reviewer's closer look.
+REVIEW_REASONS = {
+    "unreadable": _("The camera could not read the plate."),
+    "low_confidence": _("The camera was not sure of its read."),
+    "ambiguous_characters": _("The read mixes up O/0 or I/1."),
+    "unknown_region": _("The region code is not in the list."),
+    "evidence_missing": _("A picture the violation needs is missing."),
+    "class_mismatch": _("The violation does not apply to the vehicle class seen."),
+    "registry_missing": _("The plate is not in the vehicle registry."),
+    "registry_mismatch": _("The registry's vehicle class differs from what the camera saw."),
+}
