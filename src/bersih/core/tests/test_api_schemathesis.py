@@ -38,6 +38,10 @@ def key(org, keep_test_connection):
 @pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomised: CI runs the same generated requests every time, so a failure here is reproducible (a
+# wider random search, e.g. max_examples=400, passes too and is worth running after changing the router).
+@settings(
+    max_examples=10, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_core_router_keeps_its_promises(case, key):
     case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
