@@ -43,7 +43,8 @@ class VehicleRegistry:
         return found
 
 
-_FIELDS = [
+# The registry record of a vehicle: what a lookup answers and what an import may set.
+VEHICLE_FIELDS = [
     "plate",
     "owner_name",
     "owner_address",
@@ -70,7 +71,7 @@ class LocalRegistry(VehicleRegistry):
         found: dict[str, RegisteredVehicle] = {}
         # Chunks keep the IN list under every database's parameter limit.
         for start in range(0, len(wanted), 500):
-            for row in Vehicle.objects.filter(plate__in=wanted[start : start + 500]).values(*_FIELDS):
+            for row in Vehicle.objects.filter(plate__in=wanted[start : start + 500]).values(*VEHICLE_FIELDS):
                 found[row["plate"]] = RegisteredVehicle(**row)
         return found
 

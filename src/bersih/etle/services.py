@@ -42,7 +42,7 @@ from bersih.documents.services import file_store, upload_check
 
 from . import plates, rules
 from .models import Camera, Capture, CaptureImage, Vehicle, Violation
-from .registry import registry
+from .registry import VEHICLE_FIELDS, registry
 from .schemas import EventIn
 
 ACCEPTED, MERGED, DUPLICATE, REJECTED = "accepted", "merged", "duplicate", "rejected"
@@ -759,19 +759,6 @@ def _csv_event(row: dict):
 
 # --- The vehicle registry ---------------------------------------------------------------------------
 
-_VEHICLE_COLUMNS = [
-    "plate",
-    "owner_name",
-    "owner_address",
-    "phone",
-    "email",
-    "vehicle_class",
-    "make",
-    "colour",
-    "registration_valid_until",
-    "blocked",
-]
-
 
 @dataclass
 class ImportSummary:
@@ -805,7 +792,7 @@ def vehicles_import(*, actor, rows) -> ImportSummary:
                 ids.update(Vehicle.objects.filter(plate__in=chunk).values_list("plate", "pk"))
             for vehicle in changed:
                 vehicle.pk = ids[vehicle.plate]
-            Vehicle.objects.bulk_update(changed, _VEHICLE_COLUMNS[1:], batch_size=500)
+            Vehicle.objects.bulk_update(changed, VEHICLE_FIELDS[1:], batch_size=500)
         summary.created, summary.updated = len(new), len(changed)
         if new or changed:
             ledger.record(
@@ -823,7 +810,7 @@ def vehicles_import(*, actor, rows) -> ImportSummary:
 
 def _vehicle_from_row(row: dict) -> Vehicle:
     row = {key: (value or "").strip() if isinstance(value, str) else value for key, value in row.items()}
-    unknown = set(row) - set(_VEHICLE_COLUMNS)
+    unknown = set(row) - set(VEHICLE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(sorted(unknown))})
     try:
