@@ -860,7 +860,8 @@ def _review_lock(actor, violation: Violation) -> Violation:
 
     if not actor.has_perm("etle.review_violation"):
         raise PermissionDenied(_("Only investigators decide camera violations."))
-    locked = reviewable(actor).select_for_update().filter(pk=violation.pk).first()
+    # Only the case row is locked, not the unit row the scope filter joins.
+    locked = reviewable(actor).select_for_update(of=("self",)).filter(pk=violation.pk).first()
     if locked is None:
         raise PermissionDenied(_("This case is outside your units."))
     if locked.status not in Violation.OPEN_STATUSES:
