@@ -65,6 +65,8 @@ def review_queue_page(user, page_number=1, per_page: int = rules.REVIEW_PAGE_SIZ
     found = registry().lookup_many(v.plate for v in page.object_list if v.plate)
     for violation in page.object_list:
         violation.registered = found.get(violation.plate)
+        violation.kind = rules.violation_type(violation.violation_code)
+        violation.flags = [rules.REVIEW_REASONS.get(r, r) for r in violation.review_reasons]
     return page
 
 

@@ -38,6 +38,8 @@ def test_the_queue_and_the_case_page_show_the_evidence(client, review):
     queue = client.get(reverse("etle:review-queue"))
     assert queue.status_code == 200
     assert review.case.tracking_number in queue.content.decode()
+    assert "Running a red light" in queue.content.decode()
+    assert "A picture the violation needs is missing." not in queue.content.decode()  # both were sent
     page = client.get(case_url(review.case))
     body = page.content.decode()
     assert page.status_code == 200
@@ -169,3 +171,10 @@ def test_oversight_counts_decisions_per_officer(client, review, etle):
     assert page.status_code == 200 and review.investigator.full_name in page.content.decode()
     signed_in(client, review.investigator)
     assert client.get(reverse("etle:review-oversight")).status_code == 403
+
+
+def test_the_queue_names_the_flags(client, review, etle):
+    more_cases(etle, 1)  # an unregistered plate
+    signed_in(client, review.investigator)
+    body = client.get(reverse("etle:review-queue")).content.decode()
+    assert "The plate is not in the vehicle registry." in body and "not registered" in body
