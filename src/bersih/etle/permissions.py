@@ -11,3 +11,10 @@ is_traffic_staff = has_role("officer", "investigator", "supervisor", "administra
 rules.add_perm("etle.view_camera", is_traffic_staff | is_oversight)
 rules.add_perm("etle.view_capture", is_traffic_staff | is_oversight)
 rules.add_perm("etle.view_violation", is_traffic_staff | is_oversight)
+
+# Deciding a case (approve, reject, correct the plate, change the violation) is an investigator's
+# act (penyidik, Perpol 7/2021): the scope is the units where the person holds that role.
+is_investigator = has_role("investigator")
+rules.add_perm("etle.review_violation", is_investigator)
+# Oversight of the decisions: rates per officer, for supervisors and the oversight roles.
+rules.add_perm("etle.oversee_violation", has_role("supervisor") | is_oversight)

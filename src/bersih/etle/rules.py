@@ -375,3 +375,47 @@ REVIEW_REASONS = {
     "registry_missing": _("The plate is not in the vehicle registry."),
     "registry_mismatch": _("The registry's vehicle class differs from what the camera saw."),
 }
+# The registry's colour differs from the camera's: like a class mismatch, a sign of a fake or
+# borrowed plate (flagged when an officer looks the plate up, never decided automatically).
+REVIEW_REASONS["colour_mismatch"] = _("The registry's colour differs from what the camera saw.")
+# Reasons computed from the registry: looked up again whenever the plate changes.
+REGISTRY_REASONS = frozenset({"registry_missing", "registry_mismatch", "colour_mismatch"})
+# Reasons about the camera's read of the plate: moot once an officer has typed the plate.
+PLATE_READ_REASONS = frozenset({"unreadable", "low_confidence", "ambiguous_characters"})
+
+# Cameras report colours in English; the registry (STNK) in Indonesian.
+COLOUR_WORDS = {
+    "black": "hitam",
+    "white": "putih",
+    "silver": "silver",
+    "grey": "abu-abu",
+    "gray": "abu-abu",
+    "red": "merah",
+    "blue": "biru",
+    "green": "hijau",
+    "yellow": "kuning",
+    "brown": "coklat",
+    "orange": "oranye",
+}
+
+
+def colour_key(colour: str) -> str:
+    """A colour comparable across languages: ``Black`` and ``HITAM`` give the same key."""
+    word = " ".join(colour.lower().split())
+    return COLOUR_WORDS.get(word, word)
+
+
+# --- Review (the investigator's decision) ----------------------------------------------------------
+# Why an investigator turns a case down; ``other`` needs a note. The case keeps the code and the note.
+REJECT_OTHER = "other"
+REJECTION_REASONS = {
+    "plate_unreadable": _("The plate cannot be read on the pictures."),
+    "not_a_violation": _("The pictures show no violation."),
+    "emergency_vehicle": _("An emergency vehicle on duty (ambulance, fire, police)."),
+    "duplicate": _("A duplicate of another case."),
+    "camera_fault": _("A camera fault (clock, signal phase, speed reading)."),
+    REJECT_OTHER: _("Another reason (explain in the note)."),
+}
+MAX_REJECTION_NOTE = 500
+# The review queue: cases per page, and the most a page may ask for.
+REVIEW_PAGE_SIZE = 25

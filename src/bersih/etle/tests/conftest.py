@@ -33,3 +33,35 @@ def registered(db):
         make="Toyota Avanza",
         colour="Hitam",
     )
+
+
+@pytest.fixture
+def review(etle, registered, make_user):
+    """Investigators of Bekasi and Depok, and a Bekasi case with a scene and a plate picture."""
+    from bersih.etle import services
+    from bersih.etle.models import Violation
+    from bersih.etle.testing import event, png_bytes
+
+    files = {"scene": png_bytes((10, 10, 10)), "plate": png_bytes((250, 250, 250))}
+    images = [{"role": "scene", "part": "scene"}, {"role": "plate", "part": "plate"}]
+    (result,) = services.captures_ingest(
+        actor=etle.client.client,
+        camera=etle.camera,
+        items=[event(1, images=images, vehicle_colour="black")],
+        files={name: _upload(name, data) for name, data in files.items()},
+    )
+    org = etle.org
+    return SimpleNamespace(
+        etle=etle,
+        case=Violation.objects.get(tracking_number=result.tracking_number),
+        investigator=make_user("penyidik", "investigator", org.bks_satlantas, language="en"),
+        depok=make_user("penyidik-depok", "investigator", org.dpk_satlantas, language="en"),
+        officer=make_user("petugas", "officer", org.bks_satlantas, language="en"),
+        supervisor=make_user("kasat", "supervisor", org.bks_satlantas, language="en"),
+    )
+
+
+def _upload(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(f"{name}.png", data, content_type="image/png")

@@ -1,0 +1,138 @@
+"""Reads of ETLE: the investigators' review queue and the oversight figures of their decisions."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+
+from bersih.core.models import User
+from bersih.core.querysets import unit_scope_q
+
+from . import rules
+from .models import Capture, CaptureImage, Violation
+from .registry import registry
+
+DECISION_ACTIONS = {
+    "etle.violation.approved": "approved",
+    "etle.violation.rejected": "rejected",
+    "etle.violation.plate_corrected": "corrected",
+    "etle.violation.type_changed": "type_changed",
+}
+
+
+def _role_unit_q(user, role: str, unit_field: str) -> Q | None:
+    """Records of the units under those where ``user`` holds ``role`` (not just any role)."""
+    paths = sorted({a.unit.path for a in user.active_assignments() if a.role == role and a.unit_id})
+    if not paths:
+        return None
+    return reduce(or_, (Q(**{f"{unit_field}__path__startswith": path}) for path in paths))
+
+
+def reviewable(user):
+    """The cases ``user`` may decide: investigators, in the units where they are investigators."""
+    scoped = Violation.objects.restrict(user, "review")
+    if not getattr(user, "is_authenticated", False):
+        return scoped
+    unit_q = _role_unit_q(user, "investigator", "unit")
+    return scoped.filter(unit_q) if unit_q is not None else scoped.none()
+
+
+def _with_evidence(queryset):
+    images = CaptureImage.objects.select_related("file")
+    captures = Capture.objects.order_by("captured_at", "id").prefetch_related(
+        Prefetch("image_links", queryset=images)
+    )
+    return queryset.select_related("camera").prefetch_related(Prefetch("captures", queryset=captures))
+
+
+def review_queue(user):
+    """Undecided cases in the person's review scope, the oldest first (those waiting longest)."""
+    return reviewable(user).filter(status__in=Violation.OPEN_STATUSES).order_by("first_captured_at", "id")
+
+
+def review_queue_page(user, page_number=1, per_page: int = rules.REVIEW_PAGE_SIZE):
+    """One page of the queue with cameras, captures, pictures and registry records loaded.
+
+    Each case gets ``registered`` (its :class:`~bersih.etle.registry.RegisteredVehicle` or None): the
+    registry is asked once for the whole page.
+    """
+    page = Paginator(_with_evidence(review_queue(user)), min(per_page, rules.REVIEW_PAGE_SIZE)).get_page(
+        page_number
+    )
+    found = registry().lookup_many(v.plate for v in page.object_list if v.plate)
+    for violation in page.object_list:
+        violation.registered = found.get(violation.plate)
+        violation.kind = rules.violation_type(violation.violation_code)
+        violation.flags = [rules.REVIEW_REASONS.get(r, r) for r in violation.review_reasons]
+    return page
+
+
+def case_for_review(user, tracking_number: str) -> Violation | None:
+    """One case in the person's review scope, with its evidence (any status: decided ones show read-only)."""
+    violation = _with_evidence(reviewable(user)).filter(tracking_number=tracking_number).first()
+    if violation is not None:
+        violation.registered = registry().lookup(violation.plate) if violation.plate else None
+    return violation
+
+
+def next_in_queue(user, *, after: Violation | None = None) -> Violation | None:
+    """The case to open after deciding ``after``: the oldest still waiting, other than ``after``."""
+    queue = review_queue(user)
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+    return queue.only("tracking_number").first()
+
+
+def evidence_image(user, tracking_number: str, image_id: int) -> CaptureImage | None:
+    """A picture of a case the person may see (traffic staff in scope), or None."""
+    return (
+        CaptureImage.objects.select_related("file")
+        .filter(
+            pk=image_id,
+            capture__violation__in=Violation.objects.restrict(user, "view").filter(
+                tracking_number=tracking_number
+            ),
+        )
+        .first()
+    )
+
+
+def decision_rates(user) -> list[dict]:
+    """Per officer: decisions recorded in the ledger on cases of the units in ``user``'s scope.
+
+    Rows: ``officer`` (User), ``approved``, ``rejected``, ``corrected``, ``type_changed``, ``decided``
+    and ``approval_rate`` / ``rejection_rate`` (percent of decided, None when nothing was decided).
+    """
+    from bersih.ledger.models import Entry
+
+    # The ledger's own page is for the oversight roles; these counts are for supervisors too, so the
+    # scope is applied here: entries recorded for units under the person's own.
+    unit_q = unit_scope_q(user, "unit") if user.has_perm("etle.oversee_violation") else None
+    if unit_q is None:
+        return []
+    entries = Entry.objects.filter(unit_q)
+    counts = (
+        entries.filter(action__in=DECISION_ACTIONS, actor_kind="user")
+        .values("actor_id", "action")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows: dict[str, dict] = {}
+    for item in counts:
+        row = rows.setdefault(item["actor_id"], {key: 0 for key in DECISION_ACTIONS.values()})
+        row[DECISION_ACTIONS[item["action"]]] = item["n"]
+    officers = User.objects.in_bulk([int(pk) for pk in rows if pk.isdigit()])
+    result = []
+    for actor_id, row in rows.items():
+        decided = row["approved"] + row["rejected"]
+        row.update(
+            officer=officers.get(int(actor_id)) if actor_id.isdigit() else None,
+            decided=decided,
+            approval_rate=round(100 * row["approved"] / decided) if decided else None,
+            rejection_rate=round(100 * row["rejected"] / decided) if decided else None,
+        )
+        result.append(row)
+    return sorted(result, key=lambda r: (-r["decided"], str(r["officer"])))
