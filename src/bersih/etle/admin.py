@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from bersih.core.admin_base import ReadOnlyAdmin
+
 from .models import Camera, Capture, Vehicle, Violation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """ETLE records change only through services (which write the ledger), never by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Camera)
