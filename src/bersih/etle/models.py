@@ -107,6 +107,7 @@ class Violation(models.Model):
     DISPUTED = "disputed"
     PAID = "paid"
     BLOCKED = "blocked"
+    CANCELLED = "cancelled"
     STATUS_CHOICES = [
         (CAPTURED, _("captured")),
         (IN_REVIEW, _("in review")),
@@ -118,9 +119,22 @@ class Violation(models.Model):
         (DISPUTED, _("disputed")),
         (PAID, _("paid")),
         (BLOCKED, _("STNK blocked")),
+        (CANCELLED, _("cancelled")),
     ]
     # Captures may still be merged into a case nobody has decided yet.
     OPEN_STATUSES = (CAPTURED, IN_REVIEW)
+    # The flow after approval (services/__init__.py names the module of each step):
+    #   approved → letter_sent (letters) → confirmed (the owner answered "I drove" or the named driver
+    #   did) → paid (payments); letter_sent ⇄ returned (returned mail: blocking paused, wrong-address
+    #   work list, resent to a corrected address); letter_sent → disputed (sold / not mine: blocking
+    #   paused until an officer decides) → cancelled or back to letter_sent; letter_sent / confirmed →
+    #   blocked past a deadline (blocking) → paid lifts the block.
+    AWAITING_OWNER = (LETTER_SENT, RETURNED, CONFIRMED, DISPUTED, BLOCKED)
+    # Why the deadline sweep must leave a case alone for now.
+    PAUSE_RETURNED_MAIL, PAUSE_DISPUTE = "returned_mail", "dispute"
+    PAUSE_CHOICES = [(PAUSE_RETURNED_MAIL, _("letter returned")), (PAUSE_DISPUTE, _("dispute under review"))]
+    DEPOSIT, COURT = "deposit", "court"
+    PAYMENT_CHOICES = [(DEPOSIT, _("pay the deposit")), (COURT, _("attend the court hearing"))]
 
     tracking_number = models.CharField(_("tracking number"), max_length=40, unique=True)
     # The code printed on the letter that the owner types with the plate to confirm (a second factor).
@@ -177,6 +191,19 @@ class Violation(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    pause_reason = models.CharField(
+        _("blocking paused because"), max_length=16, choices=PAUSE_CHOICES, blank=True
+    )
+    # The driver the owner named ("someone else was driving"): the notice goes to them, the owner is
+    # released. Empty while the owner is the addressee.
+    driver_name = models.CharField(_("driver name"), max_length=160, blank=True)
+    driver_nik = models.CharField(_("driver NIK"), max_length=16, blank=True)
+    driver_address = models.TextField(_("driver address"), blank=True)
+    driver_phone = models.CharField(_("driver phone"), max_length=20, blank=True)
+    driver_email = models.EmailField(_("driver email"), blank=True)
+    payment_choice = models.CharField(_("payment route"), max_length=8, choices=PAYMENT_CHOICES, blank=True)
+    hearing_on = models.DateField(_("court hearing on"), null=True, blank=True)
+    verdict_fine = models.PositiveIntegerField(_("fine set by the court (Rp)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,6 +220,9 @@ class Violation(models.Model):
                 fields=["camera", "plate", "violation_code", "last_captured_at"], name="etle_violation_merge"
             ),
             models.Index(fields=["unit", "status", "first_captured_at"], name="etle_violation_worklist"),
+            # The deadline sweep: cases waiting for the owner, by deadline.
+            models.Index(fields=["status", "confirm_by"], name="etle_violation_confirm_due"),
+            models.Index(fields=["status", "pay_by"], name="etle_violation_pay_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -208,6 +238,7 @@ class Violation(models.Model):
                         "disputed",
                         "paid",
                         "blocked",
+                        "cancelled",
                     ]
                 ),
                 name="etle_violation_status_valid",
@@ -222,6 +253,14 @@ class Violation(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["captured", "in_review", "rejected"]) | ~Q(plate=""),
                 name="etle_violation_plate_when_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(hearing_on__isnull=True) | Q(payment_choice="court"),
+                name="etle_violation_hearing_only_in_court",
+            ),
+            models.CheckConstraint(
+                condition=Q(driver_nik="") | Q(driver_nik__regex=r"^[0-9]{16}$"),
+                name="etle_violation_driver_nik_digits",
             ),
         ]
 
@@ -296,3 +335,95 @@ class CaptureImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.capture_id}/{self.role}"
+
+
+class Payment(models.Model):
+    """A virtual account opened for a case: the deposit of the maximum fine, or the court's fine.
+
+    The bank pays into ``va_number``; its callback (``services.payments``) closes the account once, for
+    the exact amount. At most one account of a case is open at a time.
+    """
+
+    OPEN, PAID, EXPIRED, CANCELLED = "open", "paid", "expired", "cancelled"
+    STATUS_CHOICES = [
+        (OPEN, _("open")),
+        (PAID, _("paid")),
+        (EXPIRED, _("expired")),
+        (CANCELLED, _("cancelled")),
+    ]
+    DEPOSIT, VERDICT = "deposit", "verdict"
+    PURPOSE_CHOICES = [(DEPOSIT, _("deposit of the maximum fine")), (VERDICT, _("fine set by the court"))]
+
+    violation = models.ForeignKey(
+        Violation, on_delete=models.PROTECT, related_name="payments", verbose_name=_("violation")
+    )
+    va_number = models.CharField(_("virtual account"), max_length=15, unique=True)
+    purpose = models.CharField(_("purpose"), max_length=8, choices=PURPOSE_CHOICES, default=DEPOSIT)
+    amount = models.PositiveIntegerField(_("amount (Rp)"))
+    due_on = models.DateField(_("pay by"))
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=OPEN)
+    opened_at = models.DateTimeField(_("opened at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=64, null=True, blank=True, unique=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_unit_field = "violation__unit"
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("virtual account")
+        verbose_name_plural = _("virtual accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(va_number__regex=r"^[0-9]{15}$"), name="etle_payment_va_digits"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="etle_payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "paid", "expired", "cancelled"]), name="etle_payment_status"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | (Q(paid_at__isnull=False) & Q(bank_reference__isnull=False)),
+                name="etle_payment_paid_has_reference",
+            ),
+            models.UniqueConstraint(
+                fields=["violation"], condition=Q(status="open"), name="etle_payment_one_open_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.va_number
+
+
+class StnkBlock(models.Model):
+    """One block or unblock of a vehicle's STNK, as sent to Samsat: an append-only list, read in order.
+
+    ``Vehicle.blocked`` is the current state; these rows are its history and the export feed (the CSV
+    and ``GET /api/v1/etle/blocks`` page through them by id).
+    """
+
+    BLOCK, UNBLOCK = "block", "unblock"
+    ACTION_CHOICES = [(BLOCK, _("block")), (UNBLOCK, _("unblock"))]
+
+    violation = models.ForeignKey(
+        Violation, on_delete=models.PROTECT, related_name="blocks", verbose_name=_("violation")
+    )
+    plate = models.CharField(_("plate"), max_length=16)
+    action = models.CharField(_("action"), max_length=8, choices=ACTION_CHOICES)
+    reason = models.CharField(_("reason"), max_length=40)
+    at = models.DateTimeField(_("at"))
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_unit_field = "violation__unit"
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("STNK block")
+        verbose_name_plural = _("STNK blocks")
+        indexes = [models.Index(fields=["plate", "id"], name="etle_block_plate")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=["block", "unblock"]), name="etle_block_action"),
+            models.CheckConstraint(condition=~Q(plate=""), name="etle_block_plate_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.plate}"

@@ -3,7 +3,8 @@
 Sources: UU No. 22 Tahun 2009 tentang Lalu Lintas dan Angkutan Jalan (LLAJ) for articles and maximum
 fines; Perpol No. 7 Tahun 2021 tentang Registrasi dan Identifikasi Kendaraan Bermotor for plates and
 the STNK block. Numbers marked *configurable* differ between sources and can be overridden in settings
-(``ETLE_CONFIRM_DAYS``, ``ETLE_PAY_DAYS``, ``ETLE_REVIEW_CONFIDENCE``, ``ETLE_MERGE_WINDOW_MINUTES``).
+(``ETLE_CONFIRM_DAYS``, ``ETLE_PAY_DAYS``, ``ETLE_REVIEW_CONFIDENCE``, ``ETLE_MERGE_WINDOW_MINUTES``,
+``ETLE_VA_PREFIX``, ``ETLE_HEARING_WEEKDAY``, ``ETLE_HEARING_NOTICE_DAYS``).
 """
 
 from __future__ import annotations
@@ -252,6 +253,35 @@ def confirm_days() -> int:
 
 def pay_days() -> int:
     return int(getattr(settings, "ETLE_PAY_DAYS", 15))
+
+
+# --- Payment: the deposit (titipan) and the court route ---------------------------------------------
+# On confirmation the violator deposits the article's maximum fine into a bank virtual account
+# (UU 22/2009 Pasal 267 ayat (3)); a court fine lower than the deposit is refunded (Pasal 268), and a
+# refund not claimed within a year goes to the state treasury. In PMJ the bank is BRI (BRIVA): a
+# 15-digit number that begins with the institution's code (configurable: ETLE_VA_PREFIX).
+VA_LENGTH = 15
+
+
+def va_prefix() -> str:
+    prefix = str(getattr(settings, "ETLE_VA_PREFIX", "88810"))
+    if not prefix.isdigit() or not 3 <= len(prefix) <= 8:
+        raise ValueError("ETLE_VA_PREFIX must be 3 to 8 digits")
+    return prefix
+
+
+REFUND_CLAIM_PERIOD = timedelta(days=365)
+# Perma No. 12 Tahun 2016: traffic hearings are held at least once a week and decided the same day.
+# The weekday of the district court's hearing (0 = Monday … 4 = Friday) and the least notice a violator
+# gets before it: configurable per court (ETLE_HEARING_WEEKDAY, ETLE_HEARING_NOTICE_DAYS).
+
+
+def hearing_weekday() -> int:
+    return int(getattr(settings, "ETLE_HEARING_WEEKDAY", 4))
+
+
+def hearing_notice_days() -> int:
+    return int(getattr(settings, "ETLE_HEARING_NOTICE_DAYS", 3))
 
 
 # --- Ingestion -------------------------------------------------------------------------------------

@@ -65,3 +65,13 @@ def _upload(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(f"{name}.png", data, content_type="image/png")
+
+
+@pytest.fixture
+def approved(review, registered):
+    """The review case, approved by the Bekasi investigator (the owner is Budi Santoso)."""
+    from bersih.etle import services
+
+    services.violation_approve(actor=review.investigator, violation=review.case)
+    review.case.refresh_from_db()
+    return review

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bersih.etle import services
 from bersih.etle.models import Capture, CaptureImage, Violation
+from bersih.etle.services import ingest as ingest_module
 from bersih.etle.testing import event, png_bytes
 from bersih.ledger.models import Entry
 
@@ -227,14 +228,14 @@ def test_batch_size_limit(etle):
 def test_a_concurrent_insert_is_retried_as_a_replay(etle, monkeypatch):
     """Another request stored the same event after our read: the insert fails, the retry says duplicate."""
     (first,) = ingest(etle, [event(1)])
-    real = services._stored_events
+    real = ingest_module._stored_events
     calls = []
 
     def read_before_the_other_commit(camera, event_ids):
         calls.append(event_ids)
         return {} if len(calls) == 1 else real(camera, event_ids)
 
-    monkeypatch.setattr(services, "_stored_events", read_before_the_other_commit)
+    monkeypatch.setattr(ingest_module, "_stored_events", read_before_the_other_commit)
     (result,) = ingest(etle, [event(1)])
     assert len(calls) == 2
     assert (result.outcome, result.tracking_number) == ("duplicate", first.tracking_number)
@@ -244,7 +245,7 @@ def test_a_concurrent_insert_is_retried_as_a_replay(etle, monkeypatch):
 def test_tracking_numbers_drawn_for_a_batch_are_valid_and_distinct():
     from bersih.core.tracking import CROCKFORD, parse
 
-    pool = services._RandomPool(500)
+    pool = ingest_module._RandomPool(500)
     numbers = [services.tracking_number_new(2026, pool) for _ in range(600)]  # past the pool's end too
     assert all(str(parse(n)) == n and n.startswith("ETLE-2026-") for n in numbers)
     assert len(set(numbers)) == len(numbers)

@@ -1,0 +1,68 @@
+"""Every write of ETLE, one module per stage of the flow; import them from here.
+
+- ``ingest``: camera events (API, Hikvision pushes, file imports) → captures and violation cases;
+  the vehicle registry import; the camera register.
+- ``review``: the investigator's decision (approve, reject, correct the plate, change the type).
+- ``letters``: the signed confirmation letter and its delivery; returned letters.
+- ``confirmation``: the owner's answer on the public page; disputes under review.
+- ``payments``: virtual accounts, the bank's callback, reconciliation, the court route, refunds.
+- ``blocking``: deadlines, STNK blocks and their lifting.
+
+Each function is keyword-only, runs in one transaction and records its ledger entry in it.
+"""
+
+from .blocking import block_lift, block_place
+from .ingest import (
+    ACCEPTED,
+    DUPLICATE,
+    MERGED,
+    REJECTED,
+    ImportSummary,
+    ItemResult,
+    Rejected,
+    camera_register,
+    captures_ingest,
+    event_rows,
+    payload_hash,
+    reference_code_new,
+    select_in,
+    tracking_number_new,
+    vehicles_import,
+)
+from .payments import payment_open, virtual_account_new
+from .review import (
+    registry_reasons,
+    rejection_parts,
+    violation_approve,
+    violation_change_type,
+    violation_correct_plate,
+    violation_reject,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "DUPLICATE",
+    "MERGED",
+    "REJECTED",
+    "ImportSummary",
+    "ItemResult",
+    "Rejected",
+    "block_lift",
+    "block_place",
+    "camera_register",
+    "captures_ingest",
+    "event_rows",
+    "payload_hash",
+    "payment_open",
+    "reference_code_new",
+    "registry_reasons",
+    "rejection_parts",
+    "select_in",
+    "tracking_number_new",
+    "vehicles_import",
+    "violation_approve",
+    "violation_change_type",
+    "violation_correct_plate",
+    "violation_reject",
+    "virtual_account_new",
+]
