@@ -10,8 +10,12 @@ class EtleConfig(AppConfig):
     def ready(self):
         from bersih.core.navigation import NavEntry, register
         from bersih.core.tracking import register_prefix
+        from bersih.notify.services import register_return_handler
 
         from . import rules
+        from .services.letters import NOTICE_TEMPLATE, letter_returned
+
+        register_return_handler(NOTICE_TEMPLATE, letter_returned)
 
         register_prefix(
             rules.TRACKING_PREFIX, "bersih.etle.timeline.EtleTimeline", _("Electronic traffic tickets")
@@ -34,5 +38,15 @@ class EtleConfig(AppConfig):
                 permission="etle.oversee_violation",
                 description=_("Approvals and rejections of camera violations per officer"),
                 order=13,
+            )
+        )
+        register(
+            NavEntry(
+                key="etle-wrong-address",
+                label=_("Returned letters"),
+                url_name="etle:wrong-address",
+                permission="etle.letter_violation",
+                description=_("Confirmation letters that came back: correct the address and resend"),
+                order=14,
             )
         )
