@@ -373,3 +373,190 @@ def test_work_list_services_check_permission_and_scope(approved, make_user):
             services.violation_close_undeliverable(actor=person, violation=case, reason="x")
     case.refresh_from_db()
     assert case.status == Violation.RETURNED
+
+
+# --- Pages ------------------------------------------------------------------------------------------
+
+
+def _signed_in(client, user):
+    from bersih.core.testing import sign_in
+
+    sign_in(client, user)
+    return client
+
+
+def _returned(approved):
+    return _return_post_letter(services.notice_send(actor=SYSTEM, violation=approved.case), approved.officer)
+
+
+def test_letter_pdf_and_messages_on_the_case_pages(client, approved, english_messages):
+    from django.urls import reverse
+
+    case = services.notice_send(actor=SYSTEM, violation=_with_contacts(approved.case))
+    pdf_url = reverse("etle:letter-pdf", args=[case.tracking_number])
+    _signed_in(client, approved.investigator)
+    review_page = client.get(reverse("etle:review-case", args=[case.tracking_number])).content.decode()
+    assert pdf_url in review_page and case.letter_number in review_page
+    for label in ("Post", "Email", "SMS", "WhatsApp"):
+        assert label in review_page
+    client.logout()
+    _signed_in(client, approved.officer)
+    page = client.get(reverse("etle:staff-case", args=[case.tracking_number]))
+    body = page.content.decode()
+    assert page.status_code == 200 and pdf_url in body and "Budi Santoso" in body
+    assert "style=" not in body and "<script>" not in body
+    response = client.get(pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == case.letter.file.read()
+
+
+def test_letter_pdf_refused_out_of_scope_and_to_the_public(client, approved, make_user):
+    from django.urls import reverse
+
+    case = services.notice_send(actor=SYSTEM, violation=approved.case)
+    urls = [
+        reverse("etle:letter-pdf", args=[case.tracking_number]),
+        reverse("etle:staff-case", args=[case.tracking_number]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 302  # to the sign-in page
+    _signed_in(client, make_user("petugas-depok", "officer", approved.etle.org.dpk_satlantas))
+    for url in urls:
+        assert client.get(url).status_code == 404
+    client.logout()
+    _signed_in(client, make_user("pengantar", "officer", approved.etle.org.bks_spkt))
+    for url in urls:
+        assert client.get(url).status_code == 404  # another unit of the same Polres
+
+
+def test_letter_pdf_404_before_a_letter(client, approved):
+    from django.urls import reverse
+
+    _signed_in(client, approved.officer)
+    assert client.get(reverse("etle:letter-pdf", args=[approved.case.tracking_number])).status_code == 404
+
+
+def test_work_list_page_lists_returned_letters(client, approved, english_messages):
+    from bersih.core.navigation import navigation_for
+
+    case = _returned(approved)
+    _signed_in(client, approved.officer)
+    from django.urls import reverse
+
+    page = client.get(reverse("etle:wrong-address"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert case.tracking_number in body and "Address not found" in body and "Budi Santoso" in body
+    assert "style=" not in body and "<script>" not in body
+    assert "etle-wrong-address" in [entry.key for entry in navigation_for(approved.officer)]
+    detail = client.get(reverse("etle:wrong-address-case", args=[case.tracking_number]))
+    assert detail.status_code == 200 and "Jl. Raya Tambun No. 1" in detail.content.decode()
+
+
+def test_work_list_resend_through_the_page(client, approved, english_messages):
+    from django.urls import reverse
+
+    case = _returned(approved)
+    _signed_in(client, approved.officer)
+    url = reverse("etle:wrong-address-act", args=[case.tracking_number, "kirim-ulang"])
+    response = client.post(url, {"address": "Jl. Melati 3, Kota Bekasi 17113", "phone": "", "email": ""})
+    assert response.status_code == 302 and response["Location"] == reverse("etle:wrong-address")
+    case.refresh_from_db()
+    assert case.status == Violation.LETTER_SENT and case.letter_count == 2
+    assert case.confirm_by == rules.resend_deadlines(timezone.localdate())[0]
+    # Replayed: the case is no longer on the list, so the form answers 404 and nothing is sent again.
+    assert client.post(url, {"address": "Jl. Melati 3, Kota Bekasi 17113"}).status_code == 404
+    case.refresh_from_db()
+    assert case.letter_count == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"address": ""},
+        {"address": "x" * 301},
+        {"address": "Tambun"},
+        {"address": "Jl. Melati 3, Kota Bekasi", "phone": "abc"},
+        {"address": "Jl. Melati 3, Kota Bekasi", "email": "nope"},
+    ],
+)
+def test_work_list_bad_input_changes_nothing(client, approved, english_messages, data):
+    from django.urls import reverse
+
+    case = _returned(approved)
+    _signed_in(client, approved.officer)
+    entries = Entry.objects.count()
+    url = reverse("etle:wrong-address-act", args=[case.tracking_number, "kirim-ulang"])
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Violation.RETURNED and case.letter_count == 1
+    assert Entry.objects.count() == entries
+
+
+def test_work_list_close_through_the_page(client, approved, english_messages):
+    from django.urls import reverse
+
+    case = _returned(approved)
+    _signed_in(client, approved.officer)
+    url = reverse("etle:wrong-address-act", args=[case.tracking_number, "tutup"])
+    assert client.post(url, {"reason": ""}).status_code == 400
+    assert client.post(url, {"reason": "Alamat fiktif."}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Violation.CANCELLED and case.close_reason == "Alamat fiktif."
+    assert (
+        client.post(reverse("etle:wrong-address-act", args=[case.tracking_number, "hapus"])).status_code
+        == 404
+    )
+
+
+def test_work_list_permissions_and_scope(client, approved, make_user):
+    from django.urls import reverse
+
+    case = _returned(approved)
+    org = approved.etle.org
+    list_url = reverse("etle:wrong-address")
+    case_url = reverse("etle:wrong-address-case", args=[case.tracking_number])
+    act_url = reverse("etle:wrong-address-act", args=[case.tracking_number, "tutup"])
+    assert client.get(list_url).status_code == 302  # anonymous: to sign in
+    _signed_in(client, make_user("warga", None))
+    assert client.get(list_url).status_code == 403  # no traffic role
+    client.logout()
+    depok = make_user("petugas-depok", "officer", org.dpk_satlantas)
+    _signed_in(client, depok)
+    assert client.get(list_url).status_code == 200
+    assert case.tracking_number not in client.get(list_url).content.decode()
+    assert client.get(case_url).status_code == 404  # another Polres's case
+    assert client.post(act_url, {"reason": "x"}).status_code == 404
+    case.refresh_from_db()
+    assert case.status == Violation.RETURNED
+
+
+def test_work_list_query_count_is_flat(client, approved):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from bersih.etle.testing import event
+
+    _returned(approved)
+    _signed_in(client, approved.officer)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("etle:wrong-address")).status_code == 200
+        return len(captured)
+
+    one = queries()
+    items = [event(200 + n, plate=f"B {3000 + n} FAB", event_id=f"ret-{n}") for n in range(3)]
+    services.captures_ingest(actor=approved.etle.client.client, camera=approved.etle.camera, items=items)
+    Violation.objects.exclude(pk=approved.case.pk).update(
+        status=Violation.RETURNED,
+        owner_name="Siti",
+        owner_address="Jl. Mawar 1, Kota Bekasi",
+        returned_at=timezone.now(),
+        return_reason="penerima_pindah",
+    )
+    assert Violation.objects.filter(status=Violation.RETURNED).count() == 4
+    assert queries() == one
