@@ -466,7 +466,7 @@ LETTER_KIND = "etle_letter"
 LETTER_SIGNER = "KEPALA SATUAN LALU LINTAS"
 # Evidence pictures on the attachment page: at most this many, each fitted into this box (mm).
 LETTER_MAX_PICTURES = 4
-LETTER_PICTURE_BOX_MM = (170, 105)
+LETTER_PICTURE_BOX_MM = (170, 75)
 # The letters sweep leaves a case alone this long after its last change, so that the task queued at
 # approval gets the first chance (both are safe together: the case row is locked and checked).
 LETTER_SWEEP_GRACE = timedelta(minutes=5)

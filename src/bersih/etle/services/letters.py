@@ -15,20 +15,23 @@ import hashlib
 import io
 import logging
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 
-import segno
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import PageBreak
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from bersih import ledger
 from bersih.core.formatting import rupiah, tanggal
-from bersih.documents.pdf import Letter
+from bersih.documents.pdf import FONT_BOLD, MARGIN, STYLES, Letter, QrDrawing
 from bersih.documents.services import document_code_new, document_issue
 from bersih.ledger.services import SYSTEM
 
@@ -38,6 +41,10 @@ from ..models import CaptureImage, Violation
 logger = logging.getLogger(__name__)
 
 NOTICE_TEMPLATE = "etle.notice"
+# The confirmation request and the warning beside the QR code: a little smaller than the body, so that
+# the letter with its signature block stays on one page.
+SIDE_TEXT = ParagraphStyle("etle_side", parent=STYLES["body"], fontSize=10, leading=13, spaceAfter=4)
+SIDE_WARNING = ParagraphStyle("etle_warning", parent=SIDE_TEXT, fontName=FONT_BOLD)
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
@@ -118,10 +125,19 @@ def letter_facts(violation: Violation) -> dict:
     }
 
 
-def _qr_png(url: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
+class QrFlowable(Flowable):
+    """The QR code of a link drawn as vectors in the text (the letter toolkit's fixed-mask drawing: a
+    PNG with segno's best-mask search cost more than the rest of the letter)."""
+
+    def __init__(self, url: str, size_mm: float = 32):
+        super().__init__()
+        self.qr = QrDrawing(url, size=size_mm * mm)
+
+    def wrap(self, available_width, available_height):
+        return self.qr.size, self.qr.size
+
+    def draw(self):
+        self.qr.draw(self.canv, 0, 0)
 
 
 def _evidence(violation: Violation) -> list[tuple[str, bytes]]:
@@ -159,52 +175,68 @@ def letter_build(
         unit=violation.unit,
         code=code,
         number=number,
-        subject="Konfirmasi pelanggaran lalu lintas (ETLE)",
+        subject="Surat konfirmasi pelanggaran lalu lintas (ETLE)",
         recipient=[line for line in recipient if line],
-        title="SURAT KONFIRMASI PELANGGARAN LALU LINTAS",
     )
     if person["role"] == "driver":
         letter.paragraph(
-            "Dengan hormat, pemilik kendaraan di bawah ini menyatakan bahwa Saudara yang mengemudikan "
-            "kendaraan tersebut pada saat pelanggaran yang terekam oleh kamera penegakan hukum "
-            "lalu lintas elektronik (ETLE) berikut:"
+            "Dengan hormat, menurut keterangan pemilik kendaraan, Saudara yang mengemudikan kendaraan "
+            "berikut saat terekam kamera penegakan hukum lalu lintas elektronik (ETLE) melanggar:"
         )
     else:
         letter.paragraph(
-            "Dengan hormat, kendaraan bermotor yang terdaftar atas nama Saudara terekam oleh kamera "
-            "penegakan hukum lalu lintas elektronik (ETLE) melakukan pelanggaran berikut:"
+            "Dengan hormat, kendaraan yang terdaftar atas nama Saudara terekam kamera penegakan hukum "
+            "lalu lintas elektronik (ETLE) melakukan pelanggaran berikut:"
         )
-    letter.table(
+    facts_table = Table(
         [
-            ["Kode referensi", facts["reference"]],
-            ["Nomor perkara", facts["tracking_number"]],
-            ["Nomor polisi", facts["plate"]],
-            ["Kendaraan", facts["vehicle"]],
-            ["Masa berlaku STNK", facts["registration_valid_until"]],
-            ["Waktu", facts["when"]],
-            ["Tempat", facts["place"]],
-            ["Pelanggaran", facts["violation"]],
-            ["Pasal", facts["article"]],
-            ["Denda maksimal", facts["max_fine"]],
-            ["Batas konfirmasi", facts["confirm_by"]],
-            ["Batas pembayaran", facts["pay_by"]],
+            [label, Paragraph(escape(value), STYLES["cell"])]
+            for label, value in [
+                ("Kode referensi", facts["reference"]),
+                ("Nomor perkara", facts["tracking_number"]),
+                ("Kendaraan", f"{facts['plate']}, {facts['vehicle']}"),
+                ("Masa berlaku STNK", facts["registration_valid_until"]),
+                ("Waktu dan tempat", f"{facts['when']}, {facts['place']}"),
+                ("Pelanggaran", f"{facts['violation']}; {facts['article']}"),
+                ("Denda maksimal", facts["max_fine"]),
+                ("Batas konfirmasi", facts["confirm_by"]),
+                ("Batas pembayaran", facts["pay_by"]),
+            ]
         ],
-        header=False,
-        col_widths=[45 * mm, None],
+        colWidths=[36 * mm, A4[0] - 2 * MARGIN - 36 * mm],
+        hAlign="LEFT",
     )
-    letter.paragraph(
-        f"Saudara wajib melakukan konfirmasi paling lambat {facts['confirm_by']} melalui laman "
-        f"{facts['url']} (pindai kode QR di bawah) dengan memasukkan kode referensi "
-        f"{facts['reference']} dan nomor polisi {facts['plate']}, atau datang langsung ke posko Gakkum "
-        f"Satlantas. Tanpa konfirmasi hingga tanggal tersebut, atau tanpa pembayaran hingga "
-        f"{facts['pay_by']}, STNK kendaraan diblokir sementara (Perpol No. 7 Tahun 2021 Pasal 87)."
+    facts_table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONT", (0, 0), (0, -1), FONT_BOLD, 9.5, 12),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ]
+        )
     )
-    letter.image(_qr_png(facts["url"]), width_mm=32)
-    letter.paragraph(
+    letter.flowables += [facts_table, Spacer(1, 3 * mm)]
+    confirm = (
+        f"Lakukan konfirmasi paling lambat {facts['confirm_by']} di laman {facts['url']} (kode QR di "
+        f"samping) dengan kode referensi {facts['reference']} dan nomor polisi {facts['plate']}, atau di "
+        f"posko Gakkum Satlantas. Tanpa konfirmasi hingga tanggal itu, atau tanpa pembayaran hingga "
+        f"{facts['pay_by']}, STNK diblokir sementara (Perpol No. 7 Tahun 2021 Pasal 87)."
+    )
+    warning = (
         "PERHATIAN: surat dan pesan resmi ETLE tidak pernah meminta Saudara memasang aplikasi, membuka "
         "file APK, atau mentransfer uang ke rekening pribadi. Periksa keaslian surat ini di situs resmi "
         f"{facts['site']} (kode verifikasi di bagian bawah halaman)."
     )
+    texts = [Paragraph(escape(confirm), SIDE_TEXT), Paragraph(escape(warning), SIDE_WARNING)]
+    side = Table(
+        [[texts, QrFlowable(facts["url"], size_mm=30)]],
+        colWidths=[A4[0] - 2 * MARGIN - 34 * mm, 34 * mm],
+        hAlign="LEFT",
+    )
+    side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    letter.flowables += [side, Spacer(1, 1 * mm)]
     letter.signature(position=rules.LETTER_SIGNER)
     pictures = _evidence(violation) if pictures is None else pictures
     letter.flowables.append(PageBreak())

@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from bersih.documents.pdf import QrDrawing
 from bersih.documents.signing import verify_pdf
-from bersih.documents.testing import pdf_text
+from bersih.documents.testing import page_contents, pdf_text
 from bersih.etle import rules, services
 from bersih.etle.models import Violation
 from bersih.ledger.models import Entry
@@ -106,7 +107,11 @@ def test_letter_pages_carry_the_evidence_pictures(approved):
     assert [role for role, _data in pictures] == ["scene", "plate"]  # the scene first, then the plate
     case = services.notice_send(actor=SYSTEM, violation=approved.case)
     pdf = case.letter.file.read()
-    assert pdf.count(b"/Subtype /Image") >= 3  # the QR code and both pictures
+    assert pdf.count(b"/Subtype /Image") == 2  # both pictures
+    first, attachment = page_contents(pdf)
+    # The confirmation link's QR code is drawn on the first page; the pictures on the attachment page.
+    qr = QrDrawing(services.confirmation_url(case)).path_operators().encode()
+    assert qr in first and b" Do" in attachment and b" Do" not in first
 
 
 # --- Messages per channel ---------------------------------------------------------------------------
