@@ -36,3 +36,13 @@ class EtleConfig(AppConfig):
                 order=13,
             )
         )
+        register(
+            NavEntry(
+                key="etle-payments",
+                label=_("ETLE payments"),
+                url_name="etle:payments",
+                permission="etle.view_payment",
+                description=_("Virtual accounts, refunds and reconciliation with the bank"),
+                order=14,
+            )
+        )

@@ -127,13 +127,8 @@ def payment_open(
 # --- The bank's callback ------------------------------------------------------------------------------
 
 
-class BankActor(SystemActor):
-    """The bank, as the actor of the payments it reports (the ledger shows ``bank``)."""
-
-    label = "bank"
-
-
-BANK = BankActor()
+# The bank, as the actor of the payments it reports (the ledger shows ``bank``).
+BANK = SystemActor(label="bank")
 
 
 class BankPaymentIn(BaseModel):
@@ -181,7 +176,7 @@ def _paid_body(payment: Payment) -> dict:
         "status": "paid",
         "va_number": payment.va_number,
         "amount": payment.amount,
-        "paid_at": payment.paid_at.isoformat(),
+        "paid_at": timezone.localtime(payment.paid_at).isoformat(),
         "bank_reference": payment.bank_reference,
         "tracking_number": payment.violation.tracking_number,
     }
