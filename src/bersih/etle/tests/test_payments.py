@@ -466,3 +466,29 @@ def test_the_verdict_page_is_404_out_of_scope_and_403_for_other_roles(bank, clie
     sign_in(officer, bank.officer)
     assert officer.get(url).status_code == 403
     assert Violation.objects.get(pk=bank.case.pk).verdict_fine is None
+
+
+def test_the_payments_page_reads_in_a_fixed_number_of_queries(bank, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pay(bank)
+    services.verdict_record(actor=bank.investigator, violation=bank.case, fine=150_000)
+    sign_in(client, bank.supervisor)
+    client.get("/etle/staf/pembayaran/")  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/etle/staf/pembayaran/").status_code == 200
+    for n in range(3):
+        Payment.objects.create(
+            violation=bank.case,
+            va_number=services.virtual_account_new(),
+            amount=100_000 + n,
+            purpose=Payment.VERDICT,
+            due_on=bank.case.pay_by,
+            opened_at=timezone.now(),
+            status=Payment.CANCELLED,
+        )
+    with CaptureQueriesContext(connection) as four:
+        response = client.get("/etle/staf/pembayaran/")
+    assert response.content.decode().count("<code>8") >= 4
+    assert len(four.captured_queries) == len(one.captured_queries)
