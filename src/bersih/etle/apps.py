@@ -50,3 +50,13 @@ class EtleConfig(AppConfig):
                 order=14,
             )
         )
+        register(
+            NavEntry(
+                key="etle-payments",
+                label=_("ETLE payments"),
+                url_name="etle:payments",
+                permission="etle.view_payment",
+                description=_("Virtual accounts, refunds and reconciliation with the bank"),
+                order=14,
+            )
+        )
