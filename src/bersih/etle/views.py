@@ -1,5 +1,4 @@
-"""The investigators' review pages and the payment pages. No business logic: parse, call the service,
-render or redirect."""
+"""The investigators' review pages. No business logic: parse, call the service, render or redirect."""
 
 from __future__ import annotations
 
@@ -153,7 +152,6 @@ def review_oversight(request: HttpRequest) -> HttpResponse:
 
 
 # --- Letters: the staff case view, the letter PDF and the wrong-address work list ------------------
-# --- Payments -------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -245,20 +243,6 @@ _LETTER_DONE = {
 }
 
 
-def payments(request: HttpRequest) -> HttpResponse:
-    """Virtual accounts and refunds of the person's units."""
-    _require(request, "etle.view_payment")
-    status = request.GET.get("status", "")
-    context = {
-        "page_obj": selectors.payments_page(request.user, status=status, page_number=request.GET.get("page")),
-        "status": status if status in selectors.PAYMENT_STATUSES else "",
-        "statuses": Payment.STATUS_CHOICES,
-        "refunds": selectors.refunds_list(request.user),
-        "settle_ids": set(selectors.refunds_manageable(request.user).values_list("pk", flat=True)),
-    }
-    return render(request, "etle/payments.html", context)
-
-
 @login_required
 @require_POST
 def wrong_address_act(request: HttpRequest, tracking: str, act: str) -> HttpResponse:
@@ -292,6 +276,27 @@ def wrong_address_act(request: HttpRequest, tracking: str, act: str) -> HttpResp
     return redirect("etle:wrong-address")
 
 
+# --- Payments -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def payments(request: HttpRequest) -> HttpResponse:
+    """Virtual accounts and refunds of the person's units."""
+    _require(request, "etle.view_payment")
+    status = request.GET.get("status", "")
+    context = {
+        "page_obj": selectors.payments_page(request.user, status=status, page_number=request.GET.get("page")),
+        "status": status if status in selectors.PAYMENT_STATUSES else "",
+        "statuses": Payment.STATUS_CHOICES,
+        "refunds": selectors.refunds_list(request.user),
+        "settle_ids": set(selectors.refunds_manageable(request.user).values_list("pk", flat=True)),
+    }
+    return render(request, "etle/payments.html", context)
+
+
+@login_required
+@require_POST
 def refund_pay(request: HttpRequest, refund_id: int) -> HttpResponse:
     _require(request, "etle.settle_refund")
     refund = selectors.refunds_manageable(request.user).filter(pk=refund_id).first()
