@@ -83,6 +83,28 @@ def test_python_column_check_agrees(chain, tamper):
     assert _find_column_mismatch_in_python().seq == 4
 
 
+def test_body_rewritten_in_another_json_layout_is_a_hash_mismatch_not_a_column_mismatch(chain, tamper):
+    # The same content with spaces: the database's text comparison reports the entry, the Python
+    # comparison (the reference) finds the columns still say what the body says, and the walk names
+    # the real problem: the bytes that were hashed changed.
+    from bersih.ledger.verify import find_column_mismatch, sql_column_mismatch
+
+    tamper("UPDATE ledger_entry SET body = replace(body, ',', ', ') WHERE seq = 3")
+    assert sql_column_mismatch() == 3
+    assert find_column_mismatch() is None
+    report = verify_ledger()
+    assert report.problem.seq == 3 and "hash mismatch" in report.problem.reason
+
+
+def test_column_check_continues_past_an_entry_it_cleared(chain, tamper):
+    from bersih.ledger.verify import find_column_mismatch
+
+    tamper("UPDATE ledger_entry SET body = replace(body, ',', ', ') WHERE seq = 2")
+    tamper("UPDATE ledger_entry SET actor_label = 'someone else' WHERE seq = 5")
+    problem = find_column_mismatch()
+    assert problem.seq == 5 and "columns differ" in problem.reason
+
+
 def test_changed_action_column_detected(chain, tamper):
     tamper("UPDATE ledger_entry SET action = 'test.item.unmade' WHERE seq = 5")
     assert verify_ledger().problem.seq == 5
