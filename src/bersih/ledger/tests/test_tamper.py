@@ -84,13 +84,13 @@ def test_python_column_check_agrees(chain, tamper):
 
 
 def test_body_rewritten_in_another_json_layout_is_a_hash_mismatch_not_a_column_mismatch(chain, tamper):
-    # The same content with spaces: the database's text comparison reports the entry, the Python
-    # comparison (the reference) finds the columns still say what the body says, and the walk names
-    # the real problem: the bytes that were hashed changed.
+    # The same content with spaces: SQLite's text comparison reports the entry (PostgreSQL compares
+    # parsed JSON and does not), the Python comparison (the reference) finds the columns still say
+    # what the body says, and the walk names the real problem: the bytes that were hashed changed.
     from bersih.ledger.verify import find_column_mismatch, sql_column_mismatch
 
     tamper("UPDATE ledger_entry SET body = replace(body, ',', ', ') WHERE seq = 3")
-    assert sql_column_mismatch() == 3
+    assert sql_column_mismatch() == (3 if connection.vendor == "sqlite" else None)
     assert find_column_mismatch() is None
     report = verify_ledger()
     assert report.problem.seq == 3 and "hash mismatch" in report.problem.reason
