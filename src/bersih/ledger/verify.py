@@ -151,14 +151,23 @@ def find_column_mismatch() -> Problem | None:
     """
     after = 0
     try:
-        while (seq := sql_column_mismatch(after)) is not None:
+        for _ in range(SQL_CLEARED_LIMIT):
+            seq = sql_column_mismatch(after)
+            if seq is None:
+                return None
             entry = Entry.objects.filter(seq=seq).first()
             if entry is None or not columns_agree(entry):
                 return Problem(seq, COLUMN_MISMATCH)
             after = seq
-        return None
     except (DatabaseError, NotImplementedError):
-        return _find_column_mismatch_in_python()
+        after = 0
+    # The query failed, or kept reporting entries that agree (this database writes JSON differently
+    # from Python): compare the rest here, once, rather than query again after each entry.
+    return _find_column_mismatch_in_python(after=after)
+
+
+# How many reported entries the Python comparison may clear before it takes over the check.
+SQL_CLEARED_LIMIT = 8
 
 
 def sql_column_mismatch(after: int = 0) -> int | None:
@@ -174,8 +183,8 @@ def sql_column_mismatch(after: int = 0) -> int | None:
     return row[0] if row else None
 
 
-def _find_column_mismatch_in_python() -> Problem | None:
-    for entry in Entry.objects.order_by("seq").iterator(chunk_size=CHUNK_SIZE):
+def _find_column_mismatch_in_python(*, after: int = 0) -> Problem | None:
+    for entry in Entry.objects.filter(seq__gt=after).order_by("seq").iterator(chunk_size=CHUNK_SIZE):
         if not columns_agree(entry):
             return Problem(entry.seq, COLUMN_MISMATCH)
     return None

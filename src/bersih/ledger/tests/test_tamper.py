@@ -105,6 +105,21 @@ def test_column_check_continues_past_an_entry_it_cleared(chain, tamper):
     assert problem.seq == 5 and "columns differ" in problem.reason
 
 
+def test_column_check_hands_over_to_python_when_the_database_keeps_reporting_agreeing_entries(
+    chain, tamper, monkeypatch
+):
+    from bersih.ledger import verify
+
+    tamper("UPDATE ledger_entry SET body = replace(body, ',', ', ') WHERE seq IN (1, 2)")
+    tamper("UPDATE ledger_entry SET subject_ref = 'X' WHERE seq = 6")
+    monkeypatch.setattr(verify, "SQL_CLEARED_LIMIT", 1)
+    calls = []
+    monkeypatch.setattr(verify, "sql_column_mismatch", lambda after=0: calls.append(after) or after + 1)
+    problem = verify.find_column_mismatch()
+    assert calls == [0]  # one entry cleared, then Python compared the rest itself
+    assert problem.seq == 6 and "columns differ" in problem.reason
+
+
 def test_changed_action_column_detected(chain, tamper):
     tamper("UPDATE ledger_entry SET action = 'test.item.unmade' WHERE seq = 5")
     assert verify_ledger().problem.seq == 5
