@@ -36,3 +36,13 @@ class EtleConfig(AppConfig):
                 order=13,
             )
         )
+        register(
+            NavEntry(
+                key="etle-disputes",
+                label=_("ETLE disputes"),
+                url_name="etle:dispute-queue",
+                permission="etle.review_dispute",
+                description=_("Owners' disputes of camera violations: sold or not their vehicle"),
+                order=14,
+            )
+        )

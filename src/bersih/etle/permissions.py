@@ -18,3 +18,6 @@ is_investigator = has_role("investigator")
 rules.add_perm("etle.review_violation", is_investigator)
 # Oversight of the decisions: rates per officer, for supervisors and the oversight roles.
 rules.add_perm("etle.oversee_violation", has_role("supervisor") | is_oversight)
+# Disputes of the owner's answer (sold, not mine) are decided by the investigators of the case's unit;
+# the uploads are identity documents: need-to-know, each view recorded in the ledger.
+rules.add_perm("etle.review_dispute", is_investigator)
