@@ -23,15 +23,6 @@ NIK = "3216061203850007"  # Kabupaten Bekasi (32 16), born 12 March 1985
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def sent(approved):
-    """The approved case with its letter sent (the letters step is another module)."""
-    case = approved.case
-    case.status, case.letter_sent_at = Violation.LETTER_SENT, timezone.now()
-    case.save(update_fields=["status", "letter_sent_at"])
-    return approved
-
-
 def upload(name="photo.png", data=None, content_type="image/png"):
     return SimpleUploadedFile(name, png_bytes() if data is None else data, content_type=content_type)
 
