@@ -528,10 +528,13 @@ def court_name() -> str:
     return str(getattr(settings, "ETLE_COURT_NAME", "Pengadilan Negeri Bekasi"))
 
 
-def hearing_date(answer_day):
-    """The first hearing weekday at least ``hearing_notice_days()`` after ``answer_day``."""
-    earliest = answer_day + timedelta(days=hearing_notice_days())
-    return earliest + timedelta(days=(hearing_weekday() - earliest.weekday()) % 7)
+def hearing_date(answer_day, *, weekday: int | None = None, notice_days: int | None = None):
+    """The first hearing weekday at least ``hearing_notice_days()`` after ``answer_day`` (both from
+    the settings unless given)."""
+    weekday = hearing_weekday() if weekday is None else weekday
+    notice_days = hearing_notice_days() if notice_days is None else notice_days
+    earliest = answer_day + timedelta(days=notice_days)
+    return earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
 
 
 # --- NIK (Nomor Induk Kependudukan, UU 24/2013 Pasal 13; Permendagri 72/2019 region codes) ------------

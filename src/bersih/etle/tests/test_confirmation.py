@@ -158,10 +158,7 @@ def test_hearing_date_around_weekday_boundaries(settings, answer_day, weekday, n
     notice=st.integers(0, 14),
 )
 def test_hearing_date_is_the_first_hearing_day_with_enough_notice(day, weekday, notice):
-    from django.test import override_settings
-
-    with override_settings(ETLE_HEARING_WEEKDAY=weekday, ETLE_HEARING_NOTICE_DAYS=notice):
-        hearing = rules.hearing_date(day)
+    hearing = rules.hearing_date(day, weekday=weekday, notice_days=notice)
     assert hearing.weekday() == weekday
     assert hearing - day >= timedelta(days=notice)
     assert hearing - day < timedelta(days=notice + 7)  # no earlier hearing day would do

@@ -359,3 +359,40 @@ def test_the_nav_offers_disputes_to_investigators_only(disputed):
     assert reverse("etle:dispute-queue") in home
     officer_home = signed_in(disputed.officer).get(reverse("core:staff-home")).content.decode()
     assert reverse("etle:dispute-queue") not in officer_home
+
+
+def _more_disputes(sent, count):
+    from bersih.etle.models import Vehicle
+    from bersih.etle.testing import event
+
+    items = [event(200 + n, plate=f"B {3000 + n} FAB", event_id=f"dispute-{n}") for n in range(count)]
+    services.captures_ingest(actor=sent.etle.client.client, camera=sent.etle.camera, items=items)
+    for n in range(count):
+        Vehicle.objects.create(
+            plate=f"B {3000 + n} FAB", owner_name=f"Pemilik {n}", owner_address="Bekasi", vehicle_class="car"
+        )
+        case = Violation.objects.get(plate=f"B {3000 + n} FAB")
+        services.violation_approve(actor=sent.investigator, violation=case)
+        Violation.objects.filter(pk=case.pk).update(
+            status=Violation.LETTER_SENT, letter_sent_at=timezone.now()
+        )
+        services.confirmation_sold(
+            violation=case, client_address="x", proof=upload(data=png_bytes((n, 50, 50))), buyer_name="B"
+        )
+
+
+@pytest.mark.usefixtures("english_messages")
+def test_the_dispute_queue_reads_a_fixed_number_of_queries(disputed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(disputed.investigator)
+    url = reverse("etle:dispute-queue")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    _more_disputes(disputed, 3)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url)
+    assert page.content.decode().count("etle/staf/sanggahan/ETLE-") == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
