@@ -103,7 +103,7 @@ def _text(value: str, field: str, *, required: bool = True, multiline: bool = Fa
     """Typed text: one line with single spaces (an address keeps its lines), within the length limit."""
     value = str(value or "").strip() if multiline else " ".join(str(value or "").split())
     if required and not value:
-        raise ValidationError({field: _("This field is required.")})
+        raise ValidationError({field: _("Fill in this field.")})
     if len(value) > rules.MAX_ANSWER_TEXT:
         raise ValidationError({field: _("At most %(limit)d characters.") % {"limit": rules.MAX_ANSWER_TEXT}})
     return value

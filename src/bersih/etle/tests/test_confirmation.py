@@ -208,7 +208,7 @@ def test_naming_the_driver_releases_the_owner(sent, time_machine):
         ("nik", "3216063002850007", "date of birth"),  # 30 February
         ("nik", "3216061203850000", "0000"),
         ("phone", "12", "phone number"),
-        ("name", "   ", "required"),
+        ("name", "   ", "fill in"),
         ("email", "not-an-email", "email"),
     ],
 )
