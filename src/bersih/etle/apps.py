@@ -57,6 +57,16 @@ class EtleConfig(AppConfig):
                 url_name="etle:payments",
                 permission="etle.view_payment",
                 description=_("Virtual accounts, refunds and reconciliation with the bank"),
-                order=14,
+                order=15,
+            )
+        )
+        register(
+            NavEntry(
+                key="etle-disputes",
+                label=_("ETLE disputes"),
+                url_name="etle:dispute-queue",
+                permission="etle.review_dispute",
+                description=_("Owners' disputes of camera violations: sold or not their vehicle"),
+                order=16,
             )
         )

@@ -89,3 +89,98 @@ class StatementForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("path")
+
+
+# --- The owner's public confirmation page ------------------------------------------------------------
+
+
+class LookupForm(forms.Form):
+    reference_code = forms.CharField(
+        label=_("Reference code"),
+        max_length=24,
+        help_text=_("The code printed on the confirmation letter, for example 7K3QX9MD2B."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    plate = forms.CharField(
+        label=_("Plate number"),
+        max_length=20,
+        help_text=_("For example B 1234 FAB."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+def _text_field(label, *, required=True, textarea=False, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=rules.MAX_ANSWER_TEXT,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}) if textarea else forms.TextInput(),
+    )
+
+
+class OtherDriverForm(forms.Form):
+    name = _text_field(_("Driver's full name"))
+    nik = forms.CharField(
+        label=_("Driver's NIK"),
+        max_length=24,
+        help_text=_("The 16-digit number on the driver's KTP."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = _text_field(_("Driver's address"), textarea=True)
+    phone = forms.CharField(
+        label=_("Driver's phone number"), max_length=24, help_text=_("For example 0812 3456 7890.")
+    )
+    email = forms.EmailField(label=_("Driver's e-mail"), required=False)
+
+
+def _size_limit() -> str:
+    return f"{rules.MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+
+
+class SoldForm(forms.Form):
+    proof = forms.FileField(label=_("Proof of sale"))
+    buyer_name = _text_field(_("Buyer's name"), required=False, help_text=_("If you know it."))
+    buyer_address = _text_field(_("Buyer's address"), required=False, textarea=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proof"].help_text = _("A receipt or photo: JPEG, PNG or PDF, at most %(size)s.") % {
+            "size": _size_limit()
+        }
+
+
+class NotMineForm(forms.Form):
+    ktp = forms.FileField(label=_("Your KTP"))
+    selfie = forms.FileField(label=_("A selfie holding your KTP"))
+    vehicle = forms.FileField(label=_("A photo of your vehicle with its plate"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        size = {"size": _size_limit()}
+        self.fields["ktp"].help_text = _("A photo or scan: JPEG, PNG or PDF, at most %(size)s.") % size
+        for name in ("selfie", "vehicle"):
+            self.fields[name].help_text = _("A photo: JPEG or PNG, at most %(size)s.") % size
+
+
+ANSWER_FORMS = {rules.OTHER_DRIVER: OtherDriverForm, rules.SOLD: SoldForm, rules.NOT_MINE: NotMineForm}
+
+
+class DisputeDecisionForm(forms.Form):
+    ACCEPT, ACCEPT_BUYER, REFUSE = "accept", "accept_buyer", "refuse"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ACCEPT, _("Accept: release the owner and cancel the case")),
+            (ACCEPT_BUYER, _("Accept and send the notice to the buyer")),
+            (REFUSE, _("Refuse: the letter stands, deadlines extended")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=rules.MAX_DISPUTE_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to refuse."),
+    )

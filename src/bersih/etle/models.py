@@ -605,3 +605,92 @@ class ReconciliationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} ({self.mismatch_count})"
+
+
+class Confirmation(models.Model):
+    """One answer on the public confirmation page: who drove, with the uploads of a dispute.
+
+    A dispute (sold, not mine) waits for an officer's decision (``decision``); the other answers are final.
+    The client's address is kept only as a keyed hash (to tell answers from one connection apart).
+    """
+
+    DROVE, OTHER_DRIVER, SOLD, NOT_MINE = rules.DROVE, rules.OTHER_DRIVER, rules.SOLD, rules.NOT_MINE
+    ANSWER_CHOICES = list(rules.ANSWERS.items())
+    ACCEPTED, REFUSED = "accepted", "refused"
+    DECISION_CHOICES = [(ACCEPTED, _("accepted")), (REFUSED, _("refused"))]
+
+    violation = models.ForeignKey(
+        Violation, on_delete=models.PROTECT, related_name="confirmations", verbose_name=_("violation")
+    )
+    answer = models.CharField(_("answer"), max_length=12, choices=ANSWER_CHOICES)
+    answered_at = models.DateTimeField(_("answered at"))
+    client_hash = models.CharField(_("client address (keyed hash)"), max_length=64)
+    buyer_name = models.CharField(_("buyer name"), max_length=160, blank=True)
+    buyer_address = models.TextField(_("buyer address"), blank=True)
+    decision = models.CharField(_("decision"), max_length=8, choices=DECISION_CHOICES, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
+    uploads = models.ManyToManyField(
+        "documents.StoredFile", through="ConfirmationUpload", related_name="+", verbose_name=_("uploads")
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_unit_field = "violation__unit"
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+        verbose_name = _("confirmation")
+        verbose_name_plural = _("confirmations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer__in=["drove", "other_driver", "sold", "not_mine"]),
+                name="etle_confirmation_answer",
+            ),
+            # Only a dispute is decided, and a decision has its time.
+            models.CheckConstraint(
+                condition=Q(decision="") | (Q(answer__in=["sold", "not_mine"]) & Q(decided_at__isnull=False)),
+                name="etle_confirmation_decision_on_dispute",
+            ),
+            # At most one dispute of a case waits for an officer.
+            models.UniqueConstraint(
+                fields=["violation"],
+                condition=Q(answer__in=["sold", "not_mine"], decision=""),
+                name="etle_confirmation_one_open_dispute",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.violation_id}/{self.answer}"
+
+    @property
+    def is_dispute(self) -> bool:
+        return self.answer in rules.DISPUTE_ANSWERS
+
+
+class ConfirmationUpload(models.Model):
+    """A file sent with an answer, with its role (proof of sale, KTP, selfie, vehicle photo)."""
+
+    confirmation = models.ForeignKey(Confirmation, on_delete=models.PROTECT, related_name="upload_links")
+    file = models.ForeignKey("documents.StoredFile", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=12, choices=list(rules.UPLOAD_ROLES.items()))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("confirmation upload")
+        verbose_name_plural = _("confirmation uploads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["confirmation", "role"], name="etle_confirmationupload_role_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.confirmation_id}/{self.role}"

@@ -33,3 +33,6 @@ rules.add_perm("etle.add_reconciliationrun", is_traffic_staff)
 is_case_officer = has_role("investigator", "supervisor")
 rules.add_perm("etle.verdict_violation", is_case_officer)
 rules.add_perm("etle.settle_refund", is_case_officer)
+# Disputes of the owner's answer (sold, not mine) are decided by the investigators of the case's unit;
+# the uploads are identity documents: need-to-know, each view recorded in the ledger.
+rules.add_perm("etle.review_dispute", is_investigator)

@@ -549,3 +549,99 @@ def postal_address(name: str, text: str) -> dict | None:
         "province": "",
         "postcode": postcode,
     }
+
+
+# --- Public confirmation (the owner's answer) ------------------------------------------------------
+# The owner opens the case with the letter's reference code and the plate (both needed: a second factor).
+# A successful lookup opens that one case in the browser's session for this long (policy).
+
+
+def confirm_access_minutes() -> int:
+    return int(getattr(settings, "ETLE_CONFIRM_ACCESS_MINUTES", 30))
+
+
+# The four answers of the confirmation page (the owner's statement of who drove, Perpol 7/2021 Pasal 87).
+DROVE, OTHER_DRIVER, SOLD, NOT_MINE = "drove", "other_driver", "sold", "not_mine"
+ANSWERS = {
+    DROVE: _("I was driving"),
+    OTHER_DRIVER: _("Someone else was driving"),
+    SOLD: _("The vehicle was sold but not re-registered"),
+    NOT_MINE: _("Not my vehicle / my plate was misused"),
+}
+# Answers that dispute the case: an officer looks at the uploads before anything else happens, and the
+# deadline sweep leaves the case alone meanwhile (``Violation.PAUSE_DISPUTE``).
+DISPUTE_ANSWERS = frozenset({SOLD, NOT_MINE})
+
+# Uploads with a dispute: sniffed from the bytes (documents.services.upload_check), at most this size.
+PROOF, KTP, SELFIE, VEHICLE_PHOTO = "proof", "ktp", "selfie", "vehicle"
+UPLOAD_ROLES = {
+    PROOF: _("proof of sale (receipt or photo)"),
+    KTP: _("identity card (KTP)"),
+    SELFIE: _("selfie holding the identity card"),
+    VEHICLE_PHOTO: _("photo of your vehicle"),
+}
+PICTURE_TYPES = frozenset({"image/jpeg", "image/png"})
+UPLOAD_TYPES = {
+    PROOF: PICTURE_TYPES | {"application/pdf"},
+    KTP: PICTURE_TYPES | {"application/pdf"},
+    SELFIE: PICTURE_TYPES,
+    VEHICLE_PHOTO: PICTURE_TYPES,
+}
+# What each dispute needs (all required).
+DISPUTE_UPLOADS = {SOLD: (PROOF,), NOT_MINE: (KTP, SELFIE, VEHICLE_PHOTO)}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_ANSWER_TEXT = 300  # names and addresses typed on the form
+
+# A named driver (or a buyer an officer redirects the notice to) gets the full periods again, counted
+# from the day of the answer (or decision): they learn of the case only then (Perpol 7/2021 Pasal 87(3)(b)).
+
+
+def deadlines_from(day) -> tuple:
+    """(confirm_by, pay_by) for an addressee who learns of the case on ``day``."""
+    return day + timedelta(days=confirm_days()), day + timedelta(days=pay_days())
+
+
+# A refused dispute gives back the time it was under review: both deadlines move by the calendar days
+# from the day of the answer to the day of the decision, both counted (policy, in the owner's favour:
+# the sweep was paused for them, and a same-day decision still gives one day back).
+
+
+def dispute_extension_days(disputed_on, decided_on) -> int:
+    return max(0, (decided_on - disputed_on).days) + 1
+
+
+MAX_DISPUTE_REASON = 500
+
+# --- The court route (Perma No. 12 Tahun 2016) ------------------------------------------------------
+# The violator who chooses the hearing is summoned to the next hearing day at least
+# ``hearing_notice_days()`` ahead; the verdict is read the same day and the fine is paid after it
+# (Perma 12/2016 Pasal 12-13, paid to the prosecutor's account), so the payment deadline moves to the
+# hearing plus ``court_pay_days()`` (ETLE_COURT_PAY_DAYS, default 7). The court that hears traffic cases
+# of the place of the violation: ``ETLE_COURT_NAME``.
+
+
+def court_pay_days() -> int:
+    return int(getattr(settings, "ETLE_COURT_PAY_DAYS", 7))
+
+
+def court_name() -> str:
+    return str(getattr(settings, "ETLE_COURT_NAME", "Pengadilan Negeri Bekasi"))
+
+
+def hearing_date(answer_day, *, weekday: int | None = None, notice_days: int | None = None):
+    """The first hearing weekday at least ``hearing_notice_days()`` after ``answer_day`` (both from
+    the settings unless given)."""
+    weekday = hearing_weekday() if weekday is None else weekday
+    notice_days = hearing_notice_days() if notice_days is None else notice_days
+    earliest = answer_day + timedelta(days=notice_days)
+    return earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
+
+
+# --- NIK (Nomor Induk Kependudukan, UU 24/2013 Pasal 13; Permendagri 72/2019 region codes) ------------
+# 16 digits: province (2), regency/city (2), district (2), birth date DDMMYY (women: day + 40), serial (4).
+NIK_PROVINCES = frozenset(
+    {"11", "12", "13", "14", "15", "16", "17", "18", "19", "21"}
+    | {"31", "32", "33", "34", "35", "36", "51", "52", "53"}
+    | {"61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
+    | {"81", "82", "91", "92", "93", "94", "95", "96"}
+)

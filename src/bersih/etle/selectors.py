@@ -266,3 +266,104 @@ def reconciliation_units(user):
     roles = {"officer", "investigator", "supervisor", "administrator"}
     ids = {a.unit_id for a in user.active_assignments() if a.role in roles and a.unit_id}
     return list(Unit.objects.filter(pk__in=ids).order_by("path"))
+
+
+# --- The owner's confirmation page and the officers' dispute review ---------------------------------
+
+
+def _code_key(reference_code: str) -> str:
+    """The reference code as stored: upper case, no spaces or dashes, O read as 0 and I/L as 1."""
+    from bersih.core.tracking import ALIASES, normalise
+
+    return normalise(reference_code or "").translate(ALIASES)
+
+
+def case_for_owner(reference_code: str, plate: str) -> Violation | None:
+    """The case of this reference code if ``plate`` is its plate; None for an unknown code *or* a wrong
+    plate (the caller cannot tell which)."""
+    import hmac
+
+    from . import plates
+
+    code = _code_key(reference_code)
+    violation = Violation.objects.filter(reference_code=code).first() if 0 < len(code) <= 16 else None
+    given = plates.compact(plate or "").encode()
+    if violation is None or not violation.plate:
+        hmac.compare_digest(given, given)  # the same work either way
+        return None
+    return violation if hmac.compare_digest(given, plates.compact(violation.plate).encode()) else None
+
+
+def owner_case(violation_id: int) -> Violation | None:
+    """The case an owner opened (from their session), with its camera, captures and pictures."""
+    return _with_evidence(Violation.objects.all()).filter(pk=violation_id).first()
+
+
+def owner_picture(violation: Violation, sha256: str):
+    """A camera picture of ``violation`` by its SHA-256 (public URLs carry no database ids), or None."""
+    return (
+        CaptureImage.objects.select_related("file")
+        .filter(capture__violation=violation, file__sha256=sha256)
+        .first()
+    )
+
+
+def open_payment(violation: Violation):
+    from .models import Payment
+
+    return Payment.objects.filter(violation=violation, status=Payment.OPEN).first()
+
+
+def _open_dispute_prefetch():
+    from .models import Confirmation, ConfirmationUpload
+
+    uploads = ConfirmationUpload.objects.select_related("file")
+    return Prefetch(
+        "confirmations",
+        queryset=Confirmation.objects.filter(answer__in=rules.DISPUTE_ANSWERS, decision="").prefetch_related(
+            Prefetch("upload_links", queryset=uploads)
+        ),
+        to_attr="open_disputes",
+    )
+
+
+def dispute_queue(user):
+    """Disputed cases the investigator may decide, the longest waiting first (bounded by the page)."""
+    return (
+        reviewable(user)
+        .filter(status=Violation.DISPUTED)
+        .select_related("camera")
+        .prefetch_related(_open_dispute_prefetch())
+        .order_by("updated_at", "id")
+    )
+
+
+def dispute_queue_page(user, page_number=1, per_page: int = rules.REVIEW_PAGE_SIZE):
+    return Paginator(dispute_queue(user), min(per_page, rules.REVIEW_PAGE_SIZE)).get_page(page_number)
+
+
+def dispute_case(user, tracking_number: str) -> Violation | None:
+    """A disputed case in the investigator's scope with its evidence and the open dispute's uploads."""
+    violation = (
+        _with_evidence(reviewable(user))
+        .prefetch_related(_open_dispute_prefetch())
+        .filter(tracking_number=tracking_number, status=Violation.DISPUTED)
+        .first()
+    )
+    if violation is not None:
+        violation.dispute = violation.open_disputes[0] if violation.open_disputes else None
+    return violation
+
+
+def dispute_upload(user, tracking_number: str, upload_id: int):
+    """An upload of a dispute of a case the investigator may decide, or None."""
+    from .models import ConfirmationUpload
+
+    return (
+        ConfirmationUpload.objects.select_related("file", "confirmation__violation__unit")
+        .filter(
+            pk=upload_id,
+            confirmation__violation__in=reviewable(user).filter(tracking_number=tracking_number),
+        )
+        .first()
+    )

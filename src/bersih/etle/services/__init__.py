@@ -12,6 +12,19 @@ Each function is keyword-only, runs in one transaction and records its ledger en
 """
 
 from .blocking import block_lift, block_place
+from .confirmation import (
+    OWNER,
+    client_hash,
+    confirmation_drove,
+    confirmation_not_mine,
+    confirmation_other_driver,
+    confirmation_sold,
+    court_choose,
+    deposit_choose,
+    dispute_accept,
+    dispute_refuse,
+    dispute_refused_before,
+)
 from .ingest import (
     ACCEPTED,
     DUPLICATE,

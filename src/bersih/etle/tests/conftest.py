@@ -75,3 +75,16 @@ def approved(review, registered):
     services.violation_approve(actor=review.investigator, violation=review.case)
     review.case.refresh_from_db()
     return review
+
+
+@pytest.fixture
+def sent(approved):
+    """The approved case with its confirmation letter sent (set here: the letters step is its own module)."""
+    from django.utils import timezone
+
+    from bersih.etle.models import Violation
+
+    case = approved.case
+    case.status, case.letter_sent_at = Violation.LETTER_SENT, timezone.now()
+    case.save(update_fields=["status", "letter_sent_at"])
+    return approved
