@@ -32,6 +32,8 @@ from bersih.ledger.services import SystemActor
 from .. import rules
 from ..identity import nik_check
 from ..models import Confirmation, ConfirmationUpload, Payment, Violation
+from .ingest import reference_code_new
+from .letters import notice_enqueue_after_commit
 from .payments import payment_open
 
 # Who answers on the public page: a person without an account, known only by the code and plate.
@@ -184,7 +186,10 @@ def confirmation_other_driver(
         )
         case.confirm_by, case.pay_by = rules.deadlines_from(timezone.localdate())
         case.status, case.pause_reason = Violation.APPROVED, ""
+        # The driver's notice carries a code of its own: the owner's code no longer opens the case.
+        case.reference_code = reference_code_new()
         case.save()
+        notice_enqueue_after_commit(case.pk)
         _record(
             actor,
             case,
@@ -423,9 +428,12 @@ def dispute_accept(*, actor, violation: Violation, to_buyer: bool = False) -> Vi
             case.driver_nik = case.driver_phone = case.driver_email = ""
             case.confirm_by, case.pay_by = rules.deadlines_from(timezone.localdate())
             case.status = Violation.APPROVED
+            case.reference_code = reference_code_new()
         else:
             case.status = Violation.CANCELLED
         case.save()
+        if to_buyer:
+            notice_enqueue_after_commit(case.pk)
         _record(
             actor,
             case,

@@ -196,6 +196,31 @@ def test_naming_the_driver_releases_the_owner(sent, time_machine):
     assert NIK not in str(entry.data) and "Andi" not in str(entry.data)
 
 
+def test_the_named_driver_gets_a_notice_with_a_code_of_their_own(
+    sent, settings, django_capture_on_commit_callbacks
+):
+    """The owner's code stops opening the case; the driver's letter goes out when the answer commits."""
+    from bersih.notify.models import Message
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    owner_code = sent.case.reference_code
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirmation_other_driver(
+            violation=sent.case,
+            client_address="x",
+            name="Andi Wijaya",
+            nik=NIK,
+            address="Jl. Melati 3, Cikarang Utara, Kabupaten Bekasi 17530",
+            phone="081234567890",
+            email="andi@example.id",
+        )
+    case = refreshed(sent.case)
+    assert case.reference_code != owner_code
+    assert case.status == Violation.LETTER_SENT and case.letter_id is not None
+    to_driver = Message.objects.filter(subject_id=str(case.pk), recipient="andi@example.id", channel="email")
+    assert to_driver.count() == 1 and case.reference_code in to_driver.get().body
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
