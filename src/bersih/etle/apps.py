@@ -36,3 +36,23 @@ class EtleConfig(AppConfig):
                 order=13,
             )
         )
+        register(
+            NavEntry(
+                key="etle-dashboard",
+                label=_("ETLE dashboard"),
+                url_name="etle:dashboard",
+                permission="etle.oversee_violation",
+                description=_("From camera to payment: the funnel, cameras, hours, backlog and officers"),
+                order=14,
+            )
+        )
+        register(
+            NavEntry(
+                key="etle-blocks",
+                label=_("STNK blocks"),
+                url_name="etle:blocks",
+                permission="etle.view_stnkblock",
+                description=_("Blocked registrations: lift a wrong block, download the records for Samsat"),
+                order=15,
+            )
+        )

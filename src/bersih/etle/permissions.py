@@ -18,3 +18,10 @@ is_investigator = has_role("investigator")
 rules.add_perm("etle.review_violation", is_investigator)
 # Oversight of the decisions: rates per officer, for supervisors and the oversight roles.
 rules.add_perm("etle.oversee_violation", has_role("supervisor") | is_oversight)
+
+# STNK blocks: a supervisor lifts a wrong block (and closes the case); the block records (the Samsat
+# feed) are read by supervisors, administrators and the oversight roles. The dashboard is for
+# supervisors and the oversight roles (``oversee_violation``).
+is_supervisor = has_role("supervisor")
+rules.add_perm("etle.unblock_violation", is_supervisor)
+rules.add_perm("etle.view_stnkblock", has_role("supervisor", "administrator") | is_oversight)

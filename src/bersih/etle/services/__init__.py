@@ -11,7 +11,15 @@
 Each function is keyword-only, runs in one transaction and records its ledger entry in it.
 """
 
-from .blocking import block_lift, block_place
+from .blocking import (
+    block_lift,
+    block_lift_manual,
+    block_place,
+    deadline_block,
+    deadline_candidates,
+    deadline_due,
+    deadline_paused,
+)
 from .ingest import (
     ACCEPTED,
     DUPLICATE,
@@ -48,9 +56,14 @@ __all__ = [
     "ItemResult",
     "Rejected",
     "block_lift",
+    "block_lift_manual",
     "block_place",
     "camera_register",
     "captures_ingest",
+    "deadline_block",
+    "deadline_candidates",
+    "deadline_due",
+    "deadline_paused",
     "event_rows",
     "payload_hash",
     "payment_open",
