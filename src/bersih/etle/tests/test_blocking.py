@@ -109,9 +109,7 @@ def test_an_approved_case_is_blocked_only_once_a_letter_went_out(approved):
 
 @pytest.mark.parametrize("route", [Violation.DEPOSIT, Violation.COURT])
 def test_a_confirmed_case_is_blocked_the_day_after_pay_by(approved, route):
-    case = set_state(
-        approved.case, Violation.CONFIRMED, confirmed_at=timezone.now(), payment_choice=route
-    )
+    case = set_state(approved.case, Violation.CONFIRMED, confirmed_at=timezone.now(), payment_choice=route)
     summary = deadlines_apply(wib(PAY_BY, 23, 0))
     assert summary[rules.BLOCK_NOT_PAID] == 0 and not StnkBlock.objects.exists()
     summary = deadlines_apply(wib(date(2026, 12, 11), 0, 1))
@@ -350,8 +348,14 @@ def test_the_staff_download_is_scoped_and_checked(client, approved, make_user):
     assert client.get("/etle/staf/blokir/unduh/", {**query, "unit": "bks-satlantas"}).status_code == 200
     # A unit outside the person's scope is not a choice; a reversed or too long period is refused.
     assert client.get("/etle/staf/blokir/unduh/", {**query, "unit": "dpk-satlantas"}).status_code == 400
-    assert client.get("/etle/staf/blokir/unduh/", {"start": "2026-12-02", "end": "2026-12-01"}).status_code == 400
-    assert client.get("/etle/staf/blokir/unduh/", {"start": "2024-01-01", "end": "2026-12-01"}).status_code == 400
+    assert (
+        client.get("/etle/staf/blokir/unduh/", {"start": "2026-12-02", "end": "2026-12-01"}).status_code
+        == 400
+    )
+    assert (
+        client.get("/etle/staf/blokir/unduh/", {"start": "2024-01-01", "end": "2026-12-01"}).status_code
+        == 400
+    )
     depok = make_user("kasat-depok", "supervisor", approved.etle.org.dpk_satlantas)
     client.force_login(depok)
     lines = b"".join(client.get("/etle/staf/blokir/unduh/", query).streaming_content).decode().splitlines()
