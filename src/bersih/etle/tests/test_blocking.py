@@ -400,3 +400,13 @@ def test_people_read_the_feed_with_the_permission_only(client, approved):
     assert client.get(BLOCKS).status_code == 403
     client.force_login(approved.supervisor)
     assert len(client.get(BLOCKS).json()["items"]) == 2
+
+
+def test_the_worker_runs_the_sweep_once_per_interval(approved):
+    from bersih.core.schedule import run_due_sweeps
+
+    set_state(approved.case, Violation.LETTER_SENT)
+    late = wib(date(2026, 12, 5), 8)
+    ran = run_due_sweeps(late, only={"etle.deadlines"})
+    assert "'not_confirmed': 1" in ran["etle.deadlines"]
+    assert run_due_sweeps(late, only={"etle.deadlines"}) == {}  # the interval has not passed
