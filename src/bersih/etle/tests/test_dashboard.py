@@ -275,3 +275,16 @@ def test_the_dashboard_tile_is_on_the_staff_home_for_supervisors(client, seeded)
     client.force_login(seeded.supervisor)
     html = client.get("/staf/").content.decode()
     assert "/etle/staf/dasbor/" in html and "/etle/staf/blokir/" in html
+
+
+def test_chart_coordinates_are_not_localised(client, seeded, settings):
+    """Indonesian writes 18,5 for 18.5: SVG coordinates must stay machine numbers in every language."""
+    import re
+
+    settings.LANGUAGE_CODE = "id"
+    client.force_login(seeded.supervisor)
+    html = client.get("/etle/staf/dasbor/", {"start": "2026-11-01", "end": "2026-11-30"}).content.decode()
+    svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    assert len(svgs) == 6
+    assert not any(re.search(r'="[0-9.]*,[0-9]', svg) for svg in svgs)
+    assert 'width="360.0"' in svgs[0] or 'width="360"' in svgs[0]
