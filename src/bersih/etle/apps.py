@@ -49,7 +49,7 @@ class EtleConfig(AppConfig):
         register(
             NavEntry(
                 key="etle-blocks",
-                label=_("STNK blocks"),
+                label=_("STNK blocking"),
                 url_name="etle:blocks",
                 permission="etle.view_stnkblock",
                 description=_("Blocked registrations: lift a wrong block, download the records for Samsat"),

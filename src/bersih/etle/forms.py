@@ -42,8 +42,11 @@ class PeriodForm(forms.Form):
 
     max_days = rules.DASHBOARD_MAX_DAYS
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates whatever the language (Indonesian would write 28-11-2026).
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

@@ -410,3 +410,11 @@ def test_the_worker_runs_the_sweep_once_per_interval(approved):
     ran = run_due_sweeps(late, only={"etle.deadlines"})
     assert "'not_confirmed': 1" in ran["etle.deadlines"]
     assert run_due_sweeps(late, only={"etle.deadlines"}) == {}  # the interval has not passed
+
+
+def test_the_date_inputs_carry_iso_dates_in_indonesian(client, approved, settings):
+    settings.LANGUAGE_CODE = "id"
+    client.force_login(approved.supervisor)
+    html = client.get("/etle/staf/blokir/").content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="end" value="{today}"' in html and "Pemblokiran STNK" in html
