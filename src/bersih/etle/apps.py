@@ -10,8 +10,12 @@ class EtleConfig(AppConfig):
     def ready(self):
         from bersih.core.navigation import NavEntry, register
         from bersih.core.tracking import register_prefix
+        from bersih.notify.services import register_return_handler
 
         from . import rules
+        from .services.letters import NOTICE_TEMPLATE, letter_returned
+
+        register_return_handler(NOTICE_TEMPLATE, letter_returned)
 
         register_prefix(
             rules.TRACKING_PREFIX, "bersih.etle.timeline.EtleTimeline", _("Electronic traffic tickets")
@@ -38,12 +42,22 @@ class EtleConfig(AppConfig):
         )
         register(
             NavEntry(
+                key="etle-wrong-address",
+                label=_("Returned letters"),
+                url_name="etle:wrong-address",
+                permission="etle.letter_violation",
+                description=_("Confirmation letters that came back: correct the address and resend"),
+                order=14,
+            )
+        )
+        register(
+            NavEntry(
                 key="etle-dashboard",
                 label=_("ETLE dashboard"),
                 url_name="etle:dashboard",
                 permission="etle.oversee_violation",
                 description=_("From camera to payment: the funnel, cameras, hours, backlog and officers"),
-                order=14,
+                order=15,
             )
         )
         register(
@@ -53,6 +67,6 @@ class EtleConfig(AppConfig):
                 url_name="etle:blocks",
                 permission="etle.view_stnkblock",
                 description=_("Blocked registrations: lift a wrong block, download the records for Samsat"),
-                order=15,
+                order=16,
             )
         )

@@ -37,6 +37,27 @@ class RejectForm(forms.Form):
     )
 
 
+class ResendForm(forms.Form):
+    """A corrected address for a returned letter (and, when known, a phone or email)."""
+
+    address = forms.CharField(
+        label=_("Corrected address"),
+        max_length=rules.MAX_ADDRESS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Street, village, city and postcode, separated by commas or new lines."),
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email (optional)"), required=False)
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the letter cannot be delivered"),
+        max_length=rules.MAX_CLOSE_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class PeriodForm(forms.Form):
     """A period of WIB dates (inclusive), at most ``max_days`` long, the start not after the end."""
 

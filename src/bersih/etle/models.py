@@ -189,6 +189,15 @@ class Violation(models.Model):
         verbose_name=_("letter"),
     )
     letter_sent_at = models.DateTimeField(_("letter sent at"), null=True, blank=True)
+    # The number printed on the current letter; each letter of a case (a resend to a corrected
+    # address, the notice to a named driver) gets the next one (services/letters.py).
+    letter_number = models.CharField(_("letter number"), max_length=80, blank=True)
+    letter_count = models.PositiveSmallIntegerField(_("letters sent"), default=0)
+    # The post room's report of the current letter coming back (notify.rules.RETURN_REASONS).
+    returned_at = models.DateTimeField(_("letter returned at"), null=True, blank=True)
+    return_reason = models.CharField(_("return reason"), max_length=40, blank=True)
+    # Why a case was closed without a decision on the violation (an undeliverable letter).
+    close_reason = models.TextField(_("reason for closing"), blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
@@ -224,6 +233,8 @@ class Violation(models.Model):
             # The deadline sweep: cases waiting for the owner, by deadline.
             models.Index(fields=["status", "confirm_by"], name="etle_violation_confirm_due"),
             models.Index(fields=["status", "pay_by"], name="etle_violation_pay_due"),
+            # The wrong-address work list: returned letters of a unit, the oldest return first.
+            models.Index(fields=["unit", "status", "returned_at"], name="etle_violation_returned"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -18,6 +18,9 @@ is_investigator = has_role("investigator")
 rules.add_perm("etle.review_violation", is_investigator)
 # Oversight of the decisions: rates per officer, for supervisors and the oversight roles.
 rules.add_perm("etle.oversee_violation", has_role("supervisor") | is_oversight)
+# The wrong-address work list: correcting an addressee's address and resending the letter, or closing
+# a case whose letter cannot be delivered, is work for the traffic staff of the case's unit.
+rules.add_perm("etle.letter_violation", is_traffic_staff)
 
 # STNK blocks: a supervisor lifts a wrong block (and closes the case); the block records (the Samsat
 # feed) are read by supervisors, administrators and the oversight roles. The dashboard is for

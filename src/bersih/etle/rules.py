@@ -4,13 +4,15 @@ Sources: UU No. 22 Tahun 2009 tentang Lalu Lintas dan Angkutan Jalan (LLAJ) for 
 fines; Perpol No. 7 Tahun 2021 tentang Registrasi dan Identifikasi Kendaraan Bermotor for plates and
 the STNK block. Numbers marked *configurable* differ between sources and can be overridden in settings
 (``ETLE_CONFIRM_DAYS``, ``ETLE_PAY_DAYS``, ``ETLE_REVIEW_CONFIDENCE``, ``ETLE_MERGE_WINDOW_MINUTES``,
-``ETLE_VA_PREFIX``, ``ETLE_HEARING_WEEKDAY``, ``ETLE_HEARING_NOTICE_DAYS``).
+``ETLE_VA_PREFIX``, ``ETLE_HEARING_WEEKDAY``, ``ETLE_HEARING_NOTICE_DAYS``, ``ETLE_RESEND_CONFIRM_DAYS``,
+``ETLE_RESEND_PAY_DAYS``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -493,3 +495,81 @@ REJECTION_REASONS = {
 MAX_REJECTION_NOTE = 500
 # The review queue: cases per page, and the most a page may ask for.
 REVIEW_PAGE_SIZE = 25
+
+
+# --- Letters (surat konfirmasi) and returned mail -------------------------------------------------
+# The confirmation letter goes to the registered owner (or to the driver the owner named) by post,
+# and by email, SMS and WhatsApp where the registry holds a contact (PMJ practice since January 2025).
+# The public page that answers it lives under this path of SITE_URL, with the reference code and the
+# plate as query parameters, so the QR code on the letter opens it ready to confirm.
+CONFIRMATION_PATH = "/etle/"
+CONFIRMATION_CODE_PARAM = "kode"
+CONFIRMATION_PLATE_PARAM = "plat"
+# Letters: the position that signs (for the head of Satlantas of the unit) and the document kind.
+LETTER_KIND = "etle_letter"
+LETTER_SIGNER = "KEPALA SATUAN LALU LINTAS"
+# Evidence pictures on the attachment page: at most this many, each fitted into this box (mm).
+LETTER_MAX_PICTURES = 4
+LETTER_PICTURE_BOX_MM = (170, 75)
+# The letters sweep leaves a case alone this long after its last change, so that the task queued at
+# approval gets the first chance (both are safe together: the case row is locked and checked).
+LETTER_SWEEP_GRACE = timedelta(minutes=5)
+LETTER_SWEEP_BATCH = 200
+# A corrected address typed by staff: non-empty and at most this long; at most this long a reason
+# for closing a case as undeliverable.
+MAX_ADDRESS_LENGTH = 300
+MAX_CLOSE_REASON = 500
+# A registry address without a five-digit postcode still goes by post (the post room sorts by city
+# as well); the label shows this in its place.
+UNKNOWN_POSTCODE = "-"
+
+
+def resend_confirm_days() -> int:
+    """Days to confirm, counted from the day a letter is resent to a corrected address.
+
+    Perpol 7/2021 Pasal 87(3)(b) counts H+8 / H+15 from the violation, which presumes the letter
+    reached the owner. An owner whose letter came back never had that chance: blocking their STNK on
+    the original dates would punish a wrong registry address, not a refusal to answer. Fairness (and
+    the pause of blocking while a letter is back, domain notes on returned mail) therefore restarts
+    both periods from the day of resending, with the same lengths by default. Policy, configurable:
+    ``ETLE_RESEND_CONFIRM_DAYS``, ``ETLE_RESEND_PAY_DAYS``.
+    """
+    return int(getattr(settings, "ETLE_RESEND_CONFIRM_DAYS", confirm_days()))
+
+
+def resend_pay_days() -> int:
+    return int(getattr(settings, "ETLE_RESEND_PAY_DAYS", pay_days()))
+
+
+def resend_deadlines(day: date) -> tuple[date, date]:
+    """(confirm by, pay by) for a letter resent on ``day``."""
+    confirm = day + timedelta(days=resend_confirm_days())
+    return confirm, max(confirm, day + timedelta(days=resend_pay_days()))
+
+
+_POSTCODE = re.compile(r"\b(\d{5})\b")
+
+
+def postal_address(name: str, text: str) -> dict | None:
+    """The post room's address fields from a free-text address, or None when it names no city.
+
+    ``"Jl. Raya Tambun No. 1, Desa Mekarsari, Kabupaten Bekasi 17510"`` → street ``Jl. Raya Tambun
+    No. 1``, village ``Desa Mekarsari``, city ``Kabupaten Bekasi``, postcode ``17510``. Parts are
+    separated by commas or new lines; the first is the street, the last the city.
+    """
+    found = _POSTCODE.search(text or "")
+    postcode = found.group(1) if found else UNKNOWN_POSTCODE
+    if found:
+        text = text[: found.start()] + text[found.end() :]
+    parts = [part.strip(" .") for part in re.split(r"[,\n]", text or "")]
+    parts = [part for part in parts if part]
+    if len(parts) < 2 or not (name or "").strip():
+        return None
+    return {
+        "name": name.strip(),
+        "street": parts[0],
+        "village": ", ".join(parts[1:-1]),
+        "city": parts[-1],
+        "province": "",
+        "postcode": postcode,
+    }

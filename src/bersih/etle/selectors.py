@@ -145,6 +145,48 @@ def decision_rates(user) -> list[dict]:
     return sorted(result, key=lambda r: (-r["decided"], str(r["officer"])))
 
 
+# --- Letters and returned mail -----------------------------------------------------------------------
+
+
+def returned_cases(user):
+    """Cases of the person's units whose letter came back (the wrong-address work list), oldest first."""
+    return (
+        Violation.objects.restrict(user, "letter")
+        .filter(status=Violation.RETURNED)
+        .select_related("camera")
+        .order_by("returned_at", "id")
+    )
+
+
+def returned_cases_page(user, page_number=1):
+    return Paginator(returned_cases(user), rules.REVIEW_PAGE_SIZE).get_page(page_number)
+
+
+def returned_case(user, tracking_number: str) -> Violation | None:
+    return returned_cases(user).filter(tracking_number=tracking_number).first()
+
+
+def case_for_staff(user, tracking_number: str) -> Violation | None:
+    """A case the person may see (traffic staff and oversight of its units), any status."""
+    return (
+        Violation.objects.restrict(user, "view")
+        .select_related("camera", "letter")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+
+
+def case_messages(violation: Violation, limit: int = 50) -> list:
+    """The outbox messages about the case, oldest first (at most ``limit``)."""
+    from bersih.notify.models import Message
+
+    return list(
+        Message.objects.filter(subject_type=Violation._meta.label_lower, subject_id=str(violation.pk))
+        .only("channel", "status", "created_at", "sent_at", "context", "attachments", "template")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
 # --- STNK blocks ----------------------------------------------------------------------------------
 
 BLOCK_FIELDS = (

@@ -1,8 +1,12 @@
-"""ETLE's scheduled work (found by ``core.schedule``): the deadline sweep that blocks STNKs."""
+"""ETLE's scheduled work (found by ``core.schedule``). Each sweep is idempotent and bounded.
+
+* ``etle.letters``: the letter of every approved case still without one;
+* ``etle.deadlines``: the STNK block of cases past their confirmation or payment deadline.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -11,7 +15,12 @@ from bersih.ledger.services import SYSTEM
 
 from . import rules
 from .models import Violation
+from .services import letters_due
 from .services.blocking import deadline_block, deadline_candidates, deadline_paused
+
+# The letter of every approved case still without one: a task lost at approval, a crashed worker, a
+# case the owner handed to a named driver.
+register_sweep("etle.letters", timedelta(minutes=5), letters_due)
 
 
 def deadlines_apply(now: datetime) -> dict:

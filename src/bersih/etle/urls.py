@@ -13,4 +13,9 @@ urlpatterns = [
     path("staf/blokir/<str:tracking>/buka/", views.block_lift, name="block-lift"),
     path("staf/dasbor/", views.dashboard, name="dashboard"),
     path("staf/gambar/<str:tracking>/<int:image_id>/", views.evidence_image, name="evidence-image"),
+    path("staf/perkara/<str:tracking>/", views.staff_case, name="staff-case"),
+    path("staf/surat/<str:tracking>/", views.letter_pdf, name="letter-pdf"),
+    path("staf/alamat-salah/", views.wrong_address, name="wrong-address"),
+    path("staf/alamat-salah/<str:tracking>/", views.wrong_address_case, name="wrong-address-case"),
+    path("staf/alamat-salah/<str:tracking>/<str:act>/", views.wrong_address_act, name="wrong-address-act"),
 ]

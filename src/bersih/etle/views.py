@@ -1,4 +1,4 @@
-"""ETLE staff pages: review, STNK blocks, the dashboard. No business logic: parse, call, render."""
+"""ETLE staff pages: review, letters, STNK blocks, the dashboard. No business logic: parse, call, render."""
 
 from __future__ import annotations
 
@@ -17,7 +17,16 @@ from django.views.decorators.http import require_GET, require_POST
 from bersih.core.selectors import units_visible_to
 
 from . import charts, exports, rules, selectors, services
-from .forms import BlockExportForm, ChangeTypeForm, CorrectPlateForm, LiftForm, PeriodForm, RejectForm
+from .forms import (
+    BlockExportForm,
+    ChangeTypeForm,
+    CloseForm,
+    CorrectPlateForm,
+    LiftForm,
+    PeriodForm,
+    RejectForm,
+    ResendForm,
+)
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -60,6 +69,9 @@ def _render_case(request: HttpRequest, violation, forms=None, status: int = 200)
         "type_form": forms.get("type") or ChangeTypeForm(initial={"code": violation.violation_code}),
         "reject_form": forms.get("reject") or RejectForm(),
         "next_case": selectors.next_in_queue(request.user, after=violation),
+        "case_messages": []
+        if violation.status in violation.OPEN_STATUSES
+        else selectors.case_messages(violation),
     }
     return render(request, "etle/review_case.html", context, status=status)
 
@@ -139,6 +151,131 @@ def review_oversight(request: HttpRequest) -> HttpResponse:
     """Decisions per officer in the person's units: approvals, rejections and corrections."""
     _require(request, "etle.oversee_violation")
     return render(request, "etle/review_oversight.html", {"rows": selectors.decision_rates(request.user)})
+
+
+# --- Letters: the staff case view, the letter PDF and the wrong-address work list ------------------
+
+
+@login_required
+@require_GET
+def staff_case(request: HttpRequest, tracking: str) -> HttpResponse:
+    """A case at a glance for traffic staff: status, addressee, deadlines, the letter and its messages."""
+    _require(request, "etle.view_violation")
+    violation = selectors.case_for_staff(request.user, tracking)
+    if violation is None:
+        raise Http404
+    context = {
+        "violation": violation,
+        "kind": rules.violation_type(violation.violation_code),
+        "addressee": services.addressee(violation),
+        "case_messages": selectors.case_messages(violation),
+        "return_reason": _return_reason(violation.return_reason),
+    }
+    return render(request, "etle/staff_case.html", context)
+
+
+def _return_reason(code: str) -> str:
+    from bersih.notify.rules import RETURN_REASONS
+
+    return str(RETURN_REASONS.get(code, code))
+
+
+@login_required
+@require_GET
+def letter_pdf(request: HttpRequest, tracking: str) -> FileResponse:
+    """The case's current signed letter, for staff whose scope holds the case (404 otherwise)."""
+    _require(request, "etle.view_violation")
+    violation = selectors.case_for_staff(request.user, tracking)
+    if violation is None or violation.letter is None:
+        raise Http404
+    stored = violation.letter.file
+    data = stored.read()
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        raise Http404("stored letter does not match its hash")
+    response = FileResponse(
+        BytesIO(data), content_type="application/pdf", filename=f"surat-{violation.tracking_number}.pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="surat-{violation.tracking_number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def wrong_address(request: HttpRequest) -> HttpResponse:
+    """The wrong-address work list: returned letters of the person's units, the oldest return first."""
+    _require(request, "etle.letter_violation")
+    page = selectors.returned_cases_page(request.user, request.GET.get("page"))
+    for violation in page.object_list:
+        violation.addressee = services.addressee(violation)
+        violation.return_reason_label = _return_reason(violation.return_reason)
+    return render(request, "etle/wrong_address.html", {"page_obj": page})
+
+
+def _returned_or_404(request: HttpRequest, tracking: str):
+    _require(request, "etle.letter_violation")
+    violation = selectors.returned_case(request.user, tracking)
+    if violation is None:
+        raise Http404
+    return violation
+
+
+def _render_returned(request, violation, resend_form=None, close_form=None, status: int = 200):
+    person = services.addressee(violation)
+    context = {
+        "violation": violation,
+        "addressee": person,
+        "return_reason": _return_reason(violation.return_reason),
+        "resend_form": resend_form or ResendForm(initial={"address": person["address"]}),
+        "close_form": close_form or CloseForm(),
+        "case_messages": selectors.case_messages(violation),
+    }
+    return render(request, "etle/wrong_address_case.html", context, status=status)
+
+
+@login_required
+@require_GET
+def wrong_address_case(request: HttpRequest, tracking: str) -> HttpResponse:
+    return _render_returned(request, _returned_or_404(request, tracking))
+
+
+_LETTER_DONE = {
+    "kirim-ulang": _("A new letter for case %(number)s was sent to the corrected address."),
+    "tutup": _("Case %(number)s was closed as undeliverable."),
+}
+
+
+@login_required
+@require_POST
+def wrong_address_act(request: HttpRequest, tracking: str, act: str) -> HttpResponse:
+    """Resend to a corrected address (``kirim-ulang``) or close as undeliverable (``tutup``)."""
+    if act not in _LETTER_DONE:
+        raise Http404
+    violation = _returned_or_404(request, tracking)
+    form = (ResendForm if act == "kirim-ulang" else CloseForm)(request.POST)
+    forms = {"resend_form": form} if act == "kirim-ulang" else {"close_form": form}
+    if not form.is_valid():
+        return _render_returned(request, violation, **forms, status=400)
+    data = form.cleaned_data
+    try:
+        if act == "kirim-ulang":
+            services.letter_resend(
+                actor=request.user,
+                violation=violation,
+                address=data["address"],
+                phone=data["phone"],
+                email=data["email"],
+            )
+        else:
+            services.violation_close_undeliverable(
+                actor=request.user, violation=violation, reason=data["reason"]
+            )
+    except ValidationError as exc:
+        field = getattr(exc, "code", None)
+        form.add_error(field if field in form.fields else None, exc)
+        return _render_returned(request, violation, **forms, status=400)
+    messages.success(request, _LETTER_DONE[act] % {"number": violation.tracking_number})
+    return redirect("etle:wrong-address")
 
 
 # --- STNK blocks ----------------------------------------------------------------------------------

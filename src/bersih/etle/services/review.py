@@ -14,6 +14,7 @@ from bersih import ledger
 from .. import plates, rules
 from ..models import Capture, Violation
 from ..registry import registry
+from .letters import notice_enqueue_after_commit
 
 # --- Review: the investigator's decision ------------------------------------------------------------
 # Each act locks the case row, checks the person and the state again under the lock (so two officers
@@ -94,7 +95,8 @@ def violation_approve(*, actor, violation: Violation) -> Violation:
     """Approve the case: the owner is taken from the registry into the case, the deadlines set.
 
     The plate must be readable and registered (correct it, or reject the case, otherwise). The
-    confirmation letter is sent by a later step.
+    confirmation letter is sent by a task queued when this commits (and by the ``etle.letters``
+    sweep should that task be lost).
     """
     with transaction.atomic():
         case = _review_lock(actor, violation)
@@ -138,6 +140,8 @@ def violation_approve(*, actor, violation: Violation) -> Violation:
                 "flags": case.review_reasons,
             },
         )
+        # The confirmation letter goes out from the worker once this commits (services/letters.py).
+        notice_enqueue_after_commit(case.pk)
     return case
 
 
