@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests judge the code, not the machine: a busy CI host must not fail them for slowness.
+settings.register_profile("bersih", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("bersih")
 
 
 @pytest.fixture

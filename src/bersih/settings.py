@@ -379,3 +379,8 @@ CSRF_FAILURE_VIEW = "bersih.core.errorpages.csrf_failure"
 MIDDLEWARE[MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware")] = (
     "bersih.core.language.LanguageMiddleware"
 )
+
+# --- ETLE payments --------------------------------------------------------------------------------
+# The secret shared with the bank that signs payment notifications (HMAC-SHA256). Development keeps
+# its own under KEYS_DIR (bersih keys init); production must set it.
+ETLE_BANK_SECRET = env("ETLE_BANK_SECRET", "")

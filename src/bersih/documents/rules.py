@@ -6,6 +6,8 @@ from __future__ import annotations
 PDF = frozenset({"application/pdf"})
 IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
 EVIDENCE = PDF | IMAGES
+# Plain-text tables (a bank statement): no magic number, so recognised as UTF-8 text without NUL bytes.
+CSV = frozenset({"text/csv"})
 
 # Upper bounds per use. The request-body limit (MAX_REQUEST_BYTES) applies before these.
 MAX_PDF_BYTES = 10 * 1024 * 1024

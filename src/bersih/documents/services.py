@@ -50,6 +50,8 @@ def upload_check(content, *, allowed_types, max_bytes: int) -> CheckedUpload:
         )
     kind = filetype.guess(data[:8192])
     sniffed = kind.mime if kind else ""
+    if not sniffed and "text/csv" in allowed_types and _is_text(data):
+        sniffed = "text/csv"
     if sniffed not in allowed_types:
         allowed = ", ".join(sorted(_type_label(t) for t in allowed_types))
         raise ValidationError(
@@ -214,6 +216,16 @@ def document_receive(*, actor, unit, kind: str, title: str, content, original_na
     return document
 
 
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 100 * 1024 else f"{size / 1024:.0f} kB"
 
@@ -224,6 +236,7 @@ def _type_label(mime: str) -> str:
         "image/jpeg": "JPEG",
         "image/png": "PNG",
         "image/webp": "WebP",
+        "text/csv": "CSV",
     }.get(mime, mime)
 
 

@@ -1,8 +1,10 @@
-"""Camera events in (the vendor-neutral JSON batch, the Hikvision ISAPI ANPR push); STNK blocks out.
+"""Camera events in: the vendor-neutral JSON batch and the Hikvision ISAPI ANPR push; the bank's
+payment notifications.
 
-Only camera clients post (API keys with the scope ``etle:events``), and each only for the cameras
-registered to it. A batch is answered item by item; problem+json is kept for whole-request errors.
-Samsat reads the block and unblock records with the scope ``etle:blocks`` (``GET blocks``).
+Only camera clients post events (API keys with the scope ``etle:events``), and each only for the
+cameras registered to it. A batch is answered item by item; problem+json is kept for whole-request
+errors. The bank signs its notifications with a shared secret instead of an API key. Samsat reads
+the STNK block and unblock records with the scope ``etle:blocks`` (``GET blocks``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bersih.core.models import ApiClient
 
 from . import exports, hikvision, rules, selectors, services
 from .models import Camera, Capture, StnkBlock
+from .services.payments import BankPaymentIn
 
 router = Router(tags=["etle"])
 
@@ -231,6 +234,85 @@ def _read_xml_upload(upload) -> bytes:
     if upload.size > hikvision.MAX_XML_BYTES:
         raise ApiError(400, "bad-request", detail=_("The XML document is too large."))
     return upload.read()
+
+
+# --- The bank's payment notification ------------------------------------------------------------------
+
+
+class BankPaymentOut(Schema):
+    status: str
+    va_number: str
+    amount: int
+    paid_at: str
+    bank_reference: str
+    tracking_number: str
+
+
+def _read_callback(request) -> tuple[bytes | None, int]:
+    """The raw body (the signature covers its exact bytes), or None when it is too large to read."""
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size > rules.MAX_CALLBACK_BYTES:
+        return None, size
+    body = request.body
+    return body, max(size, len(body))
+
+
+@router.post(
+    "payments",
+    auth=None,
+    response={200: BankPaymentOut},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": BankPaymentIn.model_json_schema()}},
+        },
+        "parameters": [
+            {
+                "in": "header",
+                "name": "X-Bersih-Timestamp",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "Unix time in seconds when the bank signed the request.",
+            },
+            {
+                "in": "header",
+                "name": "X-Bersih-Signature",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": 'Hex HMAC-SHA256 of timestamp + "." + the raw body, with the shared secret.',
+            },
+        ],
+    },
+)
+def post_payment(request):
+    """The bank's notification that a virtual account was paid.
+
+    Signed, not keyed: `X-Bersih-Signature` is the hex HMAC-SHA256 of `X-Bersih-Timestamp + "." + body`
+    with the secret shared with the bank; a timestamp more than 5 minutes off is refused. The same
+    `bank_reference` again answers 200 with the first answer; with other content, 409.
+    """
+    body, size = _read_callback(request)
+    result = services.bank_callback_receive(
+        body=body,
+        timestamp=request.headers.get("X-Bersih-Timestamp"),
+        signature=request.headers.get("X-Bersih-Signature"),
+        size=size,
+    )
+    if not result.ok:
+        extra = {"errors": result.errors} if result.errors else {}
+        headers = {"WWW-Authenticate": 'HMAC realm="bersih-bank"'} if result.status == 401 else None
+        raise ApiError(
+            result.status,
+            result.problem_type,
+            detail=result.detail,
+            reason=result.reason,
+            headers=headers,
+            **extra,
+        )
+    return Status(200, result.body)
 
 
 # --- STNK blocks (Samsat) -------------------------------------------------------------------------

@@ -52,6 +52,16 @@ class EtleConfig(AppConfig):
         )
         register(
             NavEntry(
+                key="etle-payments",
+                label=_("ETLE payments"),
+                url_name="etle:payments",
+                permission="etle.view_payment",
+                description=_("Virtual accounts, refunds and reconciliation with the bank"),
+                order=14,
+            )
+        )
+        register(
+            NavEntry(
                 key="etle-dashboard",
                 label=_("ETLE dashboard"),
                 url_name="etle:dashboard",

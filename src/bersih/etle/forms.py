@@ -58,6 +58,39 @@ class CloseForm(forms.Form):
     )
 
 
+class VerdictForm(forms.Form):
+    fine = forms.IntegerField(
+        label=_("Fine set by the court (Rp)"),
+        min_value=1,
+        help_text=_("Whole rupiah, as written in the verdict."),
+    )
+
+
+class RefundPayForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Payout reference"), max_length=64, help_text=_("The transfer's reference or receipt number.")
+    )
+
+
+class StatementForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, empty_label=None)
+    statement = forms.FileField(
+        label=_("Bank statement (CSV)"),
+        help_text=_("Columns date,va_number,amount,bank_reference; one payment a line."),
+    )
+    day = forms.DateField(
+        label=_("Day"),
+        required=False,
+        help_text=_("YYYY-MM-DD; needed only for a statement without payments."),
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        from bersih.core.models import Unit
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("path")
+
+
 class PeriodForm(forms.Form):
     """A period of WIB dates (inclusive), at most ``max_days`` long, the start not after the end."""
 

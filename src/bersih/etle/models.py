@@ -377,12 +377,14 @@ class Payment(models.Model):
     opened_at = models.DateTimeField(_("opened at"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     bank_reference = models.CharField(_("bank reference"), max_length=64, null=True, blank=True, unique=True)
+    channel = models.CharField(_("payment channel"), max_length=20, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope_unit_field = "violation__unit"
 
     class Meta:
         ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["status", "paid_at"], name="etle_payment_paid_on")]
         verbose_name = _("virtual account")
         verbose_name_plural = _("virtual accounts")
         constraints = [
@@ -439,3 +441,168 @@ class StnkBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.plate}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are written once: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+
+class BankCallback(models.Model):
+    """Every payment notification the bank sent, accepted or refused: an append-only log.
+
+    Reconciliation and auditors read it to see what was refused and why; the payload itself is kept
+    only as its SHA-256 (the bank holds the original).
+    """
+
+    ACCEPTED, DUPLICATE, REFUSED = "accepted", "duplicate", "refused"
+    OUTCOME_CHOICES = [(ACCEPTED, _("accepted")), (DUPLICATE, _("repeated")), (REFUSED, _("refused"))]
+
+    received_at = models.DateTimeField(_("received at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=OUTCOME_CHOICES)
+    status = models.PositiveSmallIntegerField(_("HTTP status"))
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    va_number = models.CharField(_("virtual account"), max_length=40, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=80, blank=True)
+    amount = models.BigIntegerField(_("amount (Rp)"), null=True, blank=True)
+    payload_sha256 = models.CharField(_("payload SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name=_("virtual account"),
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("bank notification")
+        verbose_name_plural = _("bank notifications")
+        indexes = [models.Index(fields=["received_at"], name="etle_bankcallback_received")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["accepted", "duplicate", "refused"]),
+                name="etle_bankcallback_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.outcome} {self.reason}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("BankCallback rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("BankCallback rows are append-only")
+
+
+class Refund(models.Model):
+    """What goes back to a violator whose deposit was more than the court's fine (UU 22/2009 Pasal 268).
+
+    Owed until staff record the payout, or until the claim period passes and a sweep hands it to the
+    state treasury.
+    """
+
+    OWED, PAID, TO_TREASURY = "owed", "paid", "to_treasury"
+    STATUS_CHOICES = [(OWED, _("owed")), (PAID, _("paid out")), (TO_TREASURY, _("to the treasury"))]
+
+    violation = models.OneToOneField(
+        Violation, on_delete=models.PROTECT, related_name="refund", verbose_name=_("violation")
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("deposit")
+    )
+    deposit = models.PositiveIntegerField(_("deposit (Rp)"))
+    verdict_fine = models.PositiveIntegerField(_("fine set by the court (Rp)"))
+    amount = models.PositiveIntegerField(_("refund (Rp)"))
+    claim_by = models.DateField(_("claim by"))
+    status = models.CharField(_("status"), max_length=12, choices=STATUS_CHOICES, default=OWED)
+    created_at = models.DateTimeField(_("created at"))
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settled by"),
+    )
+    payout_reference = models.CharField(_("payout reference"), max_length=64, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_unit_field = "violation__unit"
+
+    class Meta:
+        ordering = ["claim_by", "id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        indexes = [models.Index(fields=["status", "claim_by"], name="etle_refund_due")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="etle_refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount=F("deposit") - F("verdict_fine")), name="etle_refund_is_the_difference"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["owed", "paid", "to_treasury"]), name="etle_refund_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="owed") | Q(settled_at__isnull=False), name="etle_refund_settled_at"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.violation} {self.amount}"
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of the bank's daily statement with the payments recorded here."""
+
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    day = models.DateField(_("day"))
+    file = models.ForeignKey(
+        "documents.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("statement")
+    )
+    file_sha256 = models.CharField(_("statement SHA-256"), max_length=64)
+    statement_lines = models.PositiveIntegerField(_("statement lines"))
+    paid_here = models.PositiveIntegerField(_("paid here"))
+    matched = models.PositiveIntegerField(_("matched"))
+    mismatch_count = models.PositiveIntegerField(_("mismatches"))
+    mismatches = models.JSONField(_("mismatches"), default=list)
+    created_at = models.DateTimeField(_("run at"))
+    created_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
+    actor_label = models.CharField(_("run by"), max_length=150)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_unit_field = "unit"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mismatch_count__gte=0) & Q(matched__lte=F("statement_lines")),
+                name="etle_reconciliation_counts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} ({self.mismatch_count})"

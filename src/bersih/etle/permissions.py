@@ -22,6 +22,18 @@ rules.add_perm("etle.oversee_violation", has_role("supervisor") | is_oversight)
 # a case whose letter cannot be delivered, is work for the traffic staff of the case's unit.
 rules.add_perm("etle.letter_violation", is_traffic_staff)
 
+# Payments: the virtual accounts, refunds and reconciliation runs are for Satlantas staff and the
+# oversight roles (leadership included). Reconciling a statement is traffic staff's work.
+rules.add_perm("etle.view_payment", is_traffic_staff | is_oversight)
+rules.add_perm("etle.view_refund", is_traffic_staff | is_oversight)
+rules.add_perm("etle.view_reconciliationrun", is_traffic_staff | is_oversight)
+rules.add_perm("etle.add_reconciliationrun", is_traffic_staff)
+# Recording the court's verdict and paying out refunds: investigators and supervisors, in the units
+# where they hold one of those roles (selectors.verdict_cases, selectors.refunds_manageable).
+is_case_officer = has_role("investigator", "supervisor")
+rules.add_perm("etle.verdict_violation", is_case_officer)
+rules.add_perm("etle.settle_refund", is_case_officer)
+
 # STNK blocks: a supervisor lifts a wrong block (and closes the case); the block records (the Samsat
 # feed) are read by supervisors, administrators and the oversight roles. The dashboard is for
 # supervisors and the oversight roles (``oversee_violation``).

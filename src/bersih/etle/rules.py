@@ -317,6 +317,26 @@ def va_prefix() -> str:
 
 
 REFUND_CLAIM_PERIOD = timedelta(days=365)
+# The article printed on the verdict's record and on a refund: the court's fine decides, the rest of
+# the deposit goes back to the violator.
+REFUND_ARTICLE = f"Pasal 268 {_LLAJ}"
+VERDICT_ARTICLE = f"Pasal 267 ayat (3) dan Pasal 268 {_LLAJ}"
+# Refunds past their claim period are handed to the treasury by a sweep, this many per run.
+REFUND_SWEEP_INTERVAL = timedelta(hours=6)
+REFUND_SWEEP_BATCH = 200
+
+# --- The bank's payment callback (policy) -----------------------------------------------------------
+# Signed with HMAC-SHA256 over ``timestamp + "." + body`` with a shared secret (ETLE_BANK_SECRET); a
+# timestamp further than this from our clock is refused, so a captured request cannot be replayed later.
+BANK_TIMESTAMP_SKEW = timedelta(minutes=5)
+# A notification is a few hundred bytes; anything much larger is not the bank's.
+MAX_CALLBACK_BYTES = 16 * 1024
+BANK_CHANNELS = ("atm", "teller", "mobile", "internet", "agent", "other")
+
+# --- Reconciliation with the bank's daily statement (policy) ----------------------------------------
+STATEMENT_COLUMNS = ("date", "va_number", "amount", "bank_reference")
+MAX_STATEMENT_BYTES = 5 * 1024 * 1024
+MAX_STATEMENT_LINES = 50_000
 # Perma No. 12 Tahun 2016: traffic hearings are held at least once a week and decided the same day.
 # The weekday of the district court's hearing (0 = Monday … 4 = Friday) and the least notice a violator
 # gets before it: configurable per court (ETLE_HEARING_WEEKDAY, ETLE_HEARING_NOTICE_DAYS).

@@ -176,6 +176,85 @@ def case_for_staff(user, tracking_number: str) -> Violation | None:
     )
 
 
+# --- Payments -----------------------------------------------------------------------------------------
+
+CASE_OFFICER_ROLES = ("investigator", "supervisor")
+
+
+def _case_officer_q(user, unit_field: str) -> Q | None:
+    qs = [q for role in CASE_OFFICER_ROLES if (q := _role_unit_q(user, role, unit_field)) is not None]
+    return reduce(or_, qs) if qs else None
+
+
+def verdict_cases(user):
+    """Cases whose verdict ``user`` may record: investigators and supervisors of the case's unit."""
+    scoped = Violation.objects.restrict(user, "verdict")
+    if not getattr(user, "is_authenticated", False):
+        return scoped
+    unit_q = _case_officer_q(user, "unit")
+    return scoped.filter(unit_q) if unit_q is not None else scoped.none()
+
+
+def refunds_manageable(user):
+    """Refunds ``user`` may settle: investigators and supervisors of the case's unit."""
+    from .models import Refund
+
+    scoped = Refund.objects.restrict(user, "settle")
+    if not getattr(user, "is_authenticated", False):
+        return scoped
+    unit_q = _case_officer_q(user, "violation__unit")
+    return scoped.filter(unit_q) if unit_q is not None else scoped.none()
+
+
+PAYMENT_STATUSES = ("open", "paid", "expired", "cancelled")
+
+
+def payments_page(user, *, status: str = "", page_number=1, per_page: int = 50):
+    """Virtual accounts in the person's scope, newest first, with their case (one query per page)."""
+    from .models import Payment
+
+    queryset = Payment.objects.restrict(user, "view").select_related("violation")
+    if status in PAYMENT_STATUSES:
+        queryset = queryset.filter(status=status)
+    return Paginator(queryset.order_by("-opened_at", "-id"), per_page).get_page(page_number)
+
+
+def refunds_list(user, *, limit: int = 200):
+    """Refunds in the person's scope: owed first (by claim date), then the settled ones."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import Refund
+
+    order = Case(When(status=Refund.OWED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return list(
+        Refund.objects.restrict(user, "view")
+        .select_related("violation", "settled_by")
+        .annotate(owed_first=order)
+        .order_by("owed_first", "claim_by", "id")[:limit]
+    )
+
+
+def reconciliation_runs(user, *, limit: int = 100):
+    from .models import ReconciliationRun
+
+    return list(
+        ReconciliationRun.objects.restrict(user, "view")
+        .select_related("unit")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def reconciliation_run(user, run_id: int):
+    from .models import ReconciliationRun
+
+    return (
+        ReconciliationRun.objects.restrict(user, "view")
+        .select_related("unit", "file")
+        .filter(pk=run_id)
+        .first()
+    )
+
+
 def case_messages(violation: Violation, limit: int = 50) -> list:
     """The outbox messages about the case, oldest first (at most ``limit``)."""
     from bersih.notify.models import Message
@@ -185,6 +264,15 @@ def case_messages(violation: Violation, limit: int = 50) -> list:
         .only("channel", "status", "created_at", "sent_at", "context", "attachments", "template")
         .order_by("created_at", "id")[:limit]
     )
+
+
+def reconciliation_units(user):
+    """The units a person may reconcile for: those where they hold a traffic role (not oversight)."""
+    from bersih.core.models import Unit
+
+    roles = {"officer", "investigator", "supervisor", "administrator"}
+    ids = {a.unit_id for a in user.active_assignments() if a.role in roles and a.unit_id}
+    return list(Unit.objects.filter(pk__in=ids).order_by("path"))
 
 
 # --- STNK blocks ----------------------------------------------------------------------------------

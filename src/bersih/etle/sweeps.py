@@ -1,6 +1,7 @@
 """ETLE's scheduled work (found by ``core.schedule``). Each sweep is idempotent and bounded.
 
 * ``etle.letters``: the letter of every approved case still without one;
+* ``etle.refunds_to_treasury``: refunds not claimed in time go to the state treasury;
 * ``etle.deadlines``: the STNK block of cases past their confirmation or payment deadline.
 """
 
@@ -17,10 +18,19 @@ from . import rules
 from .models import Violation
 from .services import letters_due
 from .services.blocking import deadline_block, deadline_candidates, deadline_paused
+from .services.payments import refunds_to_treasury
 
 # The letter of every approved case still without one: a task lost at approval, a crashed worker, a
 # case the owner handed to a named driver.
 register_sweep("etle.letters", timedelta(minutes=5), letters_due)
+
+
+def refunds_expired(now) -> dict:
+    """Refunds not claimed within ``rules.REFUND_CLAIM_PERIOD`` go to the state treasury."""
+    return refunds_to_treasury(now)
+
+
+register_sweep("etle.refunds_to_treasury", rules.REFUND_SWEEP_INTERVAL, refunds_expired)
 
 
 def deadlines_apply(now: datetime) -> dict:

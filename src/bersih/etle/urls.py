@@ -18,4 +18,9 @@ urlpatterns = [
     path("staf/alamat-salah/", views.wrong_address, name="wrong-address"),
     path("staf/alamat-salah/<str:tracking>/", views.wrong_address_case, name="wrong-address-case"),
     path("staf/alamat-salah/<str:tracking>/<str:act>/", views.wrong_address_act, name="wrong-address-act"),
+    path("staf/pembayaran/", views.payments, name="payments"),
+    path("staf/pembayaran/rekonsiliasi/", views.reconciliation, name="reconciliation"),
+    path("staf/pembayaran/rekonsiliasi/<int:run_id>/", views.reconciliation_run, name="reconciliation-run"),
+    path("staf/putusan/<str:tracking>/", views.verdict, name="verdict"),
+    path("staf/pengembalian/<int:refund_id>/bayar/", views.refund_pay, name="refund-pay"),
 ]

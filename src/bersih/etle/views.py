@@ -1,4 +1,4 @@
-"""ETLE staff pages: review, letters, STNK blocks, the dashboard. No business logic: parse, call, render."""
+"""ETLE staff pages: review, letters, payments, STNK blocks, the dashboard. No business logic."""
 
 from __future__ import annotations
 
@@ -24,9 +24,13 @@ from .forms import (
     CorrectPlateForm,
     LiftForm,
     PeriodForm,
+    RefundPayForm,
     RejectForm,
     ResendForm,
+    StatementForm,
+    VerdictForm,
 )
+from .models import Payment
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -276,6 +280,146 @@ def wrong_address_act(request: HttpRequest, tracking: str, act: str) -> HttpResp
         return _render_returned(request, violation, **forms, status=400)
     messages.success(request, _LETTER_DONE[act] % {"number": violation.tracking_number})
     return redirect("etle:wrong-address")
+
+
+# --- Payments -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def payments(request: HttpRequest) -> HttpResponse:
+    """Virtual accounts and refunds of the person's units."""
+    _require(request, "etle.view_payment")
+    status = request.GET.get("status", "")
+    context = {
+        "page_obj": selectors.payments_page(request.user, status=status, page_number=request.GET.get("page")),
+        "status": status if status in selectors.PAYMENT_STATUSES else "",
+        "statuses": Payment.STATUS_CHOICES,
+        "refunds": selectors.refunds_list(request.user),
+        "settle_ids": set(selectors.refunds_manageable(request.user).values_list("pk", flat=True)),
+    }
+    return render(request, "etle/payments.html", context)
+
+
+@login_required
+@require_POST
+def refund_pay(request: HttpRequest, refund_id: int) -> HttpResponse:
+    _require(request, "etle.settle_refund")
+    refund = selectors.refunds_manageable(request.user).filter(pk=refund_id).first()
+    if refund is None:
+        raise Http404
+    form = RefundPayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect("etle:payments")
+    try:
+        services.refund_pay(actor=request.user, refund=refund, reference=form.cleaned_data["reference"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The refund of case %(number)s is recorded as paid.")
+            % {"number": refund.violation.tracking_number},
+        )
+    return redirect("etle:payments")
+
+
+def _verdict_case(request: HttpRequest, tracking: str):
+    _require(request, "etle.verdict_violation")
+    case = selectors.verdict_cases(request.user).filter(tracking_number=tracking).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+@login_required
+def verdict(request: HttpRequest, tracking: str) -> HttpResponse:
+    """Record the court's fine for a confirmed case."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    case = _verdict_case(request, tracking)
+    form = VerdictForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.verdict_record(actor=request.user, violation=case, fine=form.cleaned_data["fine"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The verdict of case %(number)s is recorded.") % {"number": case.tracking_number},
+                )
+                return redirect("etle:payments")
+        status = 400
+    context = {
+        "violation": case,
+        "form": form,
+        "payments": list(case.payments.order_by("opened_at", "id")),
+        "article": rules.VERDICT_ARTICLE,
+    }
+    return render(request, "etle/verdict.html", context, status=status)
+
+
+@login_required
+def reconciliation(request: HttpRequest) -> HttpResponse:
+    """The reconciliation runs, and the upload of a bank statement."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    _require(request, "etle.view_reconciliationrun")
+    units = (
+        selectors.reconciliation_units(request.user)
+        if request.user.has_perm("etle.add_reconciliationrun")
+        else []
+    )
+    posted = request.method == "POST"
+    form = StatementForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        units=units,
+        initial={"unit": units[0] if units else None},
+    )
+    status = 200
+    if request.method == "POST":
+        if not units:
+            raise PermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["statement"]
+            try:
+                if upload.size > rules.MAX_STATEMENT_BYTES:
+                    raise ValidationError(
+                        _("The statement is larger than %(limit)d bytes.")
+                        % {"limit": rules.MAX_STATEMENT_BYTES}
+                    )
+                run = services.reconciliation_run(
+                    actor=request.user,
+                    unit=form.cleaned_data["unit"],
+                    content=upload.read(),
+                    day=form.cleaned_data["day"],
+                    file_name=upload.name,
+                )
+            except ValidationError as exc:
+                form.add_error("statement", exc)
+            else:
+                return redirect("etle:reconciliation-run", run_id=run.pk)
+        status = 400
+    context = {"runs": selectors.reconciliation_runs(request.user), "form": form if units else None}
+    return render(request, "etle/reconciliation.html", context, status=status)
+
+
+@login_required
+@require_GET
+def reconciliation_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    _require(request, "etle.view_reconciliationrun")
+    run = selectors.reconciliation_run(request.user, run_id)
+    if run is None:
+        raise Http404
+    rows = [
+        {**item, "label": services.MISMATCH_KINDS.get(item["kind"], item["kind"])} for item in run.mismatches
+    ]
+    return render(request, "etle/reconciliation_run.html", {"run": run, "rows": rows})
 
 
 # --- STNK blocks ----------------------------------------------------------------------------------

@@ -102,20 +102,20 @@ def _link_problem(seq: int, expected_seq: int) -> Problem:
 
 # --- The columns must say what the hashed body says -----------------------------------------------
 
-# SQLite: rebuild each body's canonical text from the columns and compare, without parsing JSON.
-# (The columns never hold control characters, see services._fit, and the data column holds canonical
-# JSON text, so SQLite's json_quote writes exactly what Python's canonical JSON wrote.)
+# SQLite: rebuild each body's canonical text from the columns with json_object and compare, without
+# parsing the body. Keys in sorted order; json_object writes no whitespace and keeps UTF-8 as it is;
+# the data column holds canonical JSON text, which json() passes on unchanged (only checked to be
+# JSON). This is a third faster than concatenating the text piece by piece with json_quote. Any
+# difference it reports is confirmed by the Python comparison before it is called a problem.
 _SQLITE_MISMATCH = """
-SELECT seq FROM ledger_entry WHERE body IS NOT (
-    '{"action":' || json_quote(action)
-    || ',"actor":[' || json_quote(actor_kind) || ',' || json_quote(actor_id) || ','
-    || json_quote(actor_label) || ']'
-    || ',"at":"' || replace(at, ' ', 'T') || CASE WHEN length(at) = 19 THEN '.000000' ELSE '' END || '+00:00"'
-    || ',"data":' || data
-    || ',"seq":' || seq
-    || ',"subject":[' || json_quote(subject_type) || ',' || json_quote(subject_id) || ','
-    || json_quote(subject_ref) || ']'
-    || ',"unit":' || coalesce(unit_id, 'null') || '}'
+SELECT seq FROM ledger_entry WHERE seq > %s AND body IS NOT json_object(
+    'action', action,
+    'actor', json_array(actor_kind, actor_id, actor_label),
+    'at', replace(at, ' ', 'T') || CASE WHEN length(at) = 19 THEN '.000000' ELSE '' END || '+00:00',
+    'data', json(data),
+    'seq', seq,
+    'subject', json_array(subject_type, subject_id, subject_ref),
+    'unit', unit_id
 )
 ORDER BY seq LIMIT 1
 """
@@ -123,7 +123,7 @@ ORDER BY seq LIMIT 1
 # PostgreSQL: parse each body once. (Without OFFSET 0 the planner inlines the subquery and parses the
 # body again for every comparison, which made this query five times slower.)
 _POSTGRES_MISMATCH = """
-SELECT seq FROM (SELECT e.*, e.body::jsonb AS b FROM ledger_entry e OFFSET 0) x WHERE
+SELECT seq FROM (SELECT e.*, e.body::jsonb AS b FROM ledger_entry e WHERE e.seq > %s OFFSET 0) x WHERE
     (b->>'seq')::numeric IS DISTINCT FROM seq
     OR b->>'action' IS DISTINCT FROM action
     OR b#>>'{actor,0}' IS DISTINCT FROM actor_kind
@@ -144,24 +144,47 @@ COLUMN_MISMATCH = "its columns differ from the hashed entry (changed data, time,
 def find_column_mismatch() -> Problem | None:
     """The first entry whose searchable columns disagree with its hashed body.
 
-    The database compares them in one query (SQLite's JSON1, PostgreSQL's jsonb); a body that is not
-    even JSON makes that query fail, and the entries are then compared here one by one.
+    The database compares them in one query (SQLite's JSON1, PostgreSQL's jsonb); each entry that
+    query reports is compared again here (:func:`columns_agree`, the reference), so a difference in
+    how the database writes JSON can cost time but never raise a false alarm. A body or data column
+    that is not even JSON can make that query fail; the entries are then compared here one by one.
     """
+    after = 0
+    try:
+        for _ in range(SQL_CLEARED_LIMIT):
+            seq = sql_column_mismatch(after)
+            if seq is None:
+                return None
+            entry = Entry.objects.filter(seq=seq).first()
+            if entry is None or not columns_agree(entry):
+                return Problem(seq, COLUMN_MISMATCH)
+            after = seq
+    except (DatabaseError, NotImplementedError):
+        after = 0
+    # The query failed, or kept reporting entries that agree (this database writes JSON differently
+    # from Python): compare the rest here, once, rather than query again after each entry.
+    return _find_column_mismatch_in_python(after=after)
+
+
+# How many reported entries the Python comparison may clear before it takes over the check.
+SQL_CLEARED_LIMIT = 8
+
+
+def sql_column_mismatch(after: int = 0) -> int | None:
+    """The sequence number of the first entry after ``after`` whose columns the database finds
+    different from its body, or None."""
     sql = {"sqlite": _SQLITE_MISMATCH, "postgresql": _POSTGRES_MISMATCH}.get(connection.vendor)
-    if sql is not None:
-        try:
-            # A savepoint, so that a failed query leaves a surrounding transaction usable.
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql)
-                row = cursor.fetchone()
-            return Problem(row[0], COLUMN_MISMATCH) if row else None
-        except DatabaseError:
-            pass
-    return _find_column_mismatch_in_python()
+    if sql is None:
+        raise NotImplementedError(f"no column check in SQL for {connection.vendor}")
+    # A savepoint, so that a failed query leaves a surrounding transaction usable.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [after])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
-def _find_column_mismatch_in_python() -> Problem | None:
-    for entry in Entry.objects.order_by("seq").iterator(chunk_size=CHUNK_SIZE):
+def _find_column_mismatch_in_python(*, after: int = 0) -> Problem | None:
+    for entry in Entry.objects.filter(seq__gt=after).order_by("seq").iterator(chunk_size=CHUNK_SIZE):
         if not columns_agree(entry):
             return Problem(entry.seq, COLUMN_MISMATCH)
     return None

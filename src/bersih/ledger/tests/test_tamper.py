@@ -83,6 +83,43 @@ def test_python_column_check_agrees(chain, tamper):
     assert _find_column_mismatch_in_python().seq == 4
 
 
+def test_body_rewritten_in_another_json_layout_is_a_hash_mismatch_not_a_column_mismatch(chain, tamper):
+    # The same content with spaces: SQLite's text comparison reports the entry (PostgreSQL compares
+    # parsed JSON and does not), the Python comparison (the reference) finds the columns still say
+    # what the body says, and the walk names the real problem: the bytes that were hashed changed.
+    from bersih.ledger.verify import find_column_mismatch, sql_column_mismatch
+
+    tamper("UPDATE ledger_entry SET body = replace(body, ',', ', ') WHERE seq = 3")
+    assert sql_column_mismatch() == (3 if connection.vendor == "sqlite" else None)
+    assert find_column_mismatch() is None
+    report = verify_ledger()
+    assert report.problem.seq == 3 and "hash mismatch" in report.problem.reason
+
+
+def test_column_check_continues_past_an_entry_it_cleared(chain, tamper):
+    from bersih.ledger.verify import find_column_mismatch
+
+    tamper("UPDATE ledger_entry SET body = replace(body, ',', ', ') WHERE seq = 2")
+    tamper("UPDATE ledger_entry SET actor_label = 'someone else' WHERE seq = 5")
+    problem = find_column_mismatch()
+    assert problem.seq == 5 and "columns differ" in problem.reason
+
+
+def test_column_check_hands_over_to_python_when_the_database_keeps_reporting_agreeing_entries(
+    chain, tamper, monkeypatch
+):
+    from bersih.ledger import verify
+
+    tamper("UPDATE ledger_entry SET body = replace(body, ',', ', ') WHERE seq IN (1, 2)")
+    tamper("UPDATE ledger_entry SET subject_ref = 'X' WHERE seq = 6")
+    monkeypatch.setattr(verify, "SQL_CLEARED_LIMIT", 1)
+    calls = []
+    monkeypatch.setattr(verify, "sql_column_mismatch", lambda after=0: calls.append(after) or after + 1)
+    problem = verify.find_column_mismatch()
+    assert calls == [0]  # one entry cleared, then Python compared the rest itself
+    assert problem.seq == 6 and "columns differ" in problem.reason
+
+
 def test_changed_action_column_detected(chain, tamper):
     tamper("UPDATE ledger_entry SET action = 'test.item.unmade' WHERE seq = 5")
     assert verify_ledger().problem.seq == 5

@@ -1,7 +1,8 @@
-"""``bersih etle import FILE`` (camera events), ``bersih etle import-vehicles FILE`` (the registry) and
-``bersih etle camera CODE …`` (register a camera), ``bersih etle sweep-deadlines [--now ISO]`` (block
-the STNKs of late cases now) and ``bersih etle export-blocks [--after ID] [--out FILE]`` (the block
-records as CSV for Samsat).
+"""``bersih etle import FILE`` (camera events), ``bersih etle import-vehicles FILE`` (the registry),
+``bersih etle camera CODE …`` (register a camera), ``bersih etle reconcile FILE.csv`` (the bank's daily
+statement), ``bersih etle bank-pay VA`` (the simulated bank's payment notification), ``bersih etle
+sweep-deadlines [--now ISO]`` (block the STNKs of late cases now) and ``bersih etle export-blocks
+[--after ID] [--out FILE]`` (the block records as CSV for Samsat).
 
 Events: JSON Lines (one event per line, with its ``camera`` code) or CSV (a ``camera`` column and one
 column per field of the neutral format). Each line is judged on its own through the same pipeline as
@@ -13,18 +14,17 @@ from __future__ import annotations
 import csv
 import sys
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
 from bersih.core.models import ApiClient, Unit
 from bersih.etle import exports, rules, selectors, services
-from bersih.etle.models import Camera, Capture, StnkBlock
+from bersih.etle.models import Camera, Capture, Payment, StnkBlock
 from bersih.ledger.services import SYSTEM
 
 VEHICLE_CHUNK = 5000
@@ -55,6 +55,18 @@ class Command(BaseCommand):
         camera.add_argument("--unit", required=True, help="code of the owning unit")
         camera.add_argument("--client", default="", help="name of the API client that posts for it")
         camera.add_argument("--inactive", action="store_true")
+        reconcile = sub.add_parser(
+            "reconcile", help="compare the bank's daily statement (CSV) with the payments"
+        )
+        reconcile.add_argument("file")
+        reconcile.add_argument("--day", default=None, help="YYYY-MM-DD (default: the statement's dates)")
+        reconcile.add_argument("--unit", default="", help="code of the unit (default: the top of the tree)")
+        pay = sub.add_parser("bank-pay", help="simulate the bank: sign and post a payment notification")
+        pay.add_argument("va")
+        pay.add_argument("--amount", type=int, default=None, help="rupiah (default: the account's amount)")
+        pay.add_argument("--reference", default="", help="the bank's transaction id (default: a new one)")
+        pay.add_argument("--channel", default="mobile", choices=rules.BANK_CHANNELS)
+        pay.add_argument("--url", default="http://127.0.0.1:8000", help="the server (default %(default)s)")
         sweep = sub.add_parser("sweep-deadlines", help="block the STNKs of cases past their deadline now")
         sweep.add_argument("--now", default=None, help="the moment to judge, ISO 8601 with offset")
         export = sub.add_parser("export-blocks", help="write the STNK block records as CSV (Samsat)")
@@ -64,6 +76,8 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand: str, **options):
         if subcommand == "camera":
             return self.register_camera(**options)
+        if subcommand == "bank-pay":
+            return self.bank_pay(**options)
         if subcommand == "sweep-deadlines":
             return self.sweep_deadlines(options["now"])
         if subcommand == "export-blocks":
@@ -73,6 +87,8 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {path}")
         if subcommand == "import":
             return self.import_events(path, progress=not options["no_progress"])
+        if subcommand == "reconcile":
+            return self.reconcile(path, day=options["day"], unit=options["unit"])
         return self.import_vehicles(path)
 
     # --- cameras --------------------------------------------------------------------------------------
@@ -184,9 +200,92 @@ class Command(BaseCommand):
         for line, reason in rejected[:50]:
             self.stdout.write(f"  line {line}: {reason}")
 
+    # --- payments -------------------------------------------------------------------------------------
+
+    def reconcile(self, path: Path, *, day: str | None, unit: str):
+        if unit:
+            owner = Unit.objects.filter(code=unit).first()
+            if owner is None:
+                raise CommandError(f"no unit with the code {unit}")
+        else:
+            owner = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+            if owner is None:
+                raise CommandError("no units yet")
+        try:
+            on = date.fromisoformat(day) if day else None
+        except ValueError:
+            raise CommandError(f"--day {day!r} is not YYYY-MM-DD") from None
+        if path.stat().st_size > rules.MAX_STATEMENT_BYTES:
+            raise CommandError(f"the statement is larger than {rules.MAX_STATEMENT_BYTES} bytes")
+        content = path.read_bytes()
+        try:
+            run = services.reconciliation_run(
+                actor=SYSTEM, unit=owner, content=content, day=on, file_name=path.name
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        self.stdout.write(
+            f"{run.day.isoformat()} {owner.code}: {run.statement_lines} statement lines, "
+            f"{run.paid_here} paid here, {run.matched} matched, {run.mismatch_count} mismatches"
+            f" (run {run.pk})"
+        )
+        for item in run.mismatches:
+            line = f"line {item['line']}" if item.get("line") else "-"
+            details = " ".join(
+                f"{key}={item[key]}"
+                for key in (
+                    "tracking_number",
+                    "statement_amount",
+                    "amount",
+                    "statement_reference",
+                    "bank_reference",
+                )
+                if item.get(key) not in (None, "")
+            )
+            self.stdout.write(f"  {item['kind']:<24} {line:<10} {item['va_number']} {details}".rstrip())
+
+    def bank_pay(self, *, va, amount, reference, channel, url, **options):
+        import json
+        import urllib.error
+        import urllib.request
+        from secrets import token_hex
+
+        from django.utils import timezone
+
+        if amount is None:
+            payment = Payment.objects.filter(va_number=va).first()
+            if payment is None:
+                raise CommandError(f"no virtual account {va}; give --amount to send it anyway")
+            amount = payment.amount
+        payload = {
+            "va_number": va,
+            "amount": amount,
+            "paid_at": timezone.localtime().replace(microsecond=0).isoformat(),
+            "bank_reference": reference or f"SIM-{timezone.localdate():%Y%m%d}-{token_hex(4).upper()}",
+            "channel": channel,
+        }
+        body, headers = services.bank_request(payload)
+        request = urllib.request.Request(  # noqa: S310 - the operator names the server
+            url.rstrip("/") + "/api/v1/etle/payments",
+            data=body,
+            method="POST",
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                status, text = response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            status, text = exc.code, exc.read().decode()
+        except urllib.error.URLError as exc:
+            raise CommandError(f"cannot reach {url}: {exc.reason}") from None
+        self.stdout.write(f"POST /api/v1/etle/payments {json.dumps(payload)}")
+        self.stdout.write(f"{status} {text}")
+
     # --- deadlines and blocks ---------------------------------------------------------------------
 
     def sweep_deadlines(self, now: str | None):
+        from django.utils import timezone
+
         from bersih.etle.sweeps import deadlines_apply
 
         moment = timezone.now()
