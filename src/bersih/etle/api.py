@@ -3,7 +3,8 @@ payment notifications.
 
 Only camera clients post events (API keys with the scope ``etle:events``), and each only for the
 cameras registered to it. A batch is answered item by item; problem+json is kept for whole-request
-errors. The bank signs its notifications with a shared secret instead of an API key.
+errors. The bank signs its notifications with a shared secret instead of an API key. Samsat reads
+the STNK block and unblock records with the scope ``etle:blocks`` (``GET blocks``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 
-from bersih.core.api import ApiError, InputSchema, api_actor, require_scope
+from bersih.core.api import ApiError, InputSchema, api_actor, require_scope, restrict_for
 from bersih.core.errors import PROBLEM_BASE
 from bersih.core.models import ApiClient
 
-from . import hikvision, rules, services
-from .models import Camera, Capture
+from . import exports, hikvision, rules, selectors, services
+from .models import Camera, Capture, StnkBlock
 from .services.payments import BankPaymentIn
 
 router = Router(tags=["etle"])
@@ -311,3 +313,65 @@ def post_payment(request):
             **extra,
         )
     return Status(200, result.body)
+
+
+# --- STNK blocks (Samsat) -------------------------------------------------------------------------
+
+
+class BlocksQuery(Schema):
+    after: int = Field(0, ge=0, description="The id of the last record already read (0: from the start).")
+    limit: int = Field(
+        rules.BLOCKS_PAGE_DEFAULT,
+        ge=1,
+        le=rules.BLOCKS_PAGE_MAX,
+        description=f"Records per page (at most {rules.BLOCKS_PAGE_MAX}).",
+    )
+
+
+class BlockOut(Schema):
+    id: int = Field(description="The record's id: the cursor.")
+    action: str = Field(description="`block` or `unblock`.")
+    plate: str
+    tracking_number: str
+    reason: str = Field(description="Why: `not_confirmed`, `not_paid`; `paid`, `cancelled`, … for unblocks.")
+    at: str = Field(description="When, ISO 8601 with the WIB offset.")
+    unit: str = Field(description="The code of the unit whose case it is.")
+
+
+class BlocksOut(Schema):
+    items: list[BlockOut]
+    next: int = Field(description="The cursor to ask with next time: the last id read (or `after`).")
+    more: bool = Field(description="True when more records wait now (the page was full).")
+
+
+@router.get("blocks", response={200: BlocksOut})
+@require_scope("etle:blocks")
+def get_blocks(request, query: Query[BlocksQuery]):
+    """STNK block and unblock records in id order, after the cursor `after`, for Samsat.
+
+    Read in a loop: ask with `after=next` until `more` is false, then later again with the last
+    `next`. A cursor past the last record there is answers 422 (a client's state from another server).
+    Records are those of the cases of the key's unit subtree.
+    """
+    if not isinstance(request.auth, ApiClient) and not request.auth.has_perm("etle.view_stnkblock"):
+        raise PermissionDenied
+    if query.after > selectors.last_block_id():
+        raise ApiError(
+            422,
+            "validation-error",
+            detail=_("The cursor is past the last record."),
+            errors=[{"loc": ["query", "after"], "msg": "cursor past the last record", "type": "bad_cursor"}],
+        )
+    records = selectors.block_feed(
+        restrict_for(request, StnkBlock.objects.all()), after=query.after, limit=query.limit + 1
+    )
+    page = records[: query.limit]
+    items = [exports.block_out(record) for record in page]
+    return Status(
+        200,
+        {
+            "items": items,
+            "next": items[-1]["id"] if items else query.after,
+            "more": len(records) > query.limit,
+        },
+    )

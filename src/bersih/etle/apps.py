@@ -70,3 +70,23 @@ class EtleConfig(AppConfig):
                 order=16,
             )
         )
+        register(
+            NavEntry(
+                key="etle-dashboard",
+                label=_("ETLE dashboard"),
+                url_name="etle:dashboard",
+                permission="etle.oversee_violation",
+                description=_("From camera to payment: the funnel, cameras, hours, backlog and officers"),
+                order=15,
+            )
+        )
+        register(
+            NavEntry(
+                key="etle-blocks",
+                label=_("STNK blocking"),
+                url_name="etle:blocks",
+                permission="etle.view_stnkblock",
+                description=_("Blocked registrations: lift a wrong block, download the records for Samsat"),
+                order=16,
+            )
+        )

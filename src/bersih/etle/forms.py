@@ -184,3 +184,50 @@ class DisputeDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed to refuse."),
     )
+
+
+class PeriodForm(forms.Form):
+    """A period of WIB dates (inclusive), at most ``max_days`` long, the start not after the end."""
+
+    max_days = rules.DASHBOARD_MAX_DAYS
+
+    # A date input takes ISO dates whatever the language (Indonesian would write 28-11-2026).
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError(_("The start of the period is after its end."), code="order")
+            if (end - start).days + 1 > self.max_days:
+                raise forms.ValidationError(
+                    _("A period may span at most %(days)d days.") % {"days": self.max_days}, code="too_long"
+                )
+        return data
+
+
+class BlockExportForm(PeriodForm):
+    max_days = rules.BLOCKS_EXPORT_MAX_DAYS
+
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=None, required=False, empty_label=_("All my units"), to_field_name="code"
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class LiftForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=lambda: list(rules.MANUAL_LIFT_REASONS.items()))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=rules.MAX_LIFT_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example the number of the court order or of the dispute decision."),
+    )

@@ -128,7 +128,8 @@ class Violation(models.Model):
     #   did) → paid (payments); letter_sent ⇄ returned (returned mail: blocking paused, wrong-address
     #   work list, resent to a corrected address); letter_sent → disputed (sold / not mine: blocking
     #   paused until an officer decides) → cancelled or back to letter_sent; letter_sent / confirmed →
-    #   blocked past a deadline (blocking) → paid lifts the block.
+    #   blocked past a deadline (blocking) → paid lifts the block; a supervisor's lift of a wrong block
+    #   (blocking) → cancelled.
     AWAITING_OWNER = (LETTER_SENT, RETURNED, CONFIRMED, DISPUTED, BLOCKED)
     # Why the deadline sweep must leave a case alone for now.
     PAUSE_RETURNED_MAIL, PAUSE_DISPUTE = "returned_mail", "dispute"

@@ -36,3 +36,10 @@ rules.add_perm("etle.settle_refund", is_case_officer)
 # Disputes of the owner's answer (sold, not mine) are decided by the investigators of the case's unit;
 # the uploads are identity documents: need-to-know, each view recorded in the ledger.
 rules.add_perm("etle.review_dispute", is_investigator)
+
+# STNK blocks: a supervisor lifts a wrong block (and closes the case); the block records (the Samsat
+# feed) are read by supervisors, administrators and the oversight roles. The dashboard is for
+# supervisors and the oversight roles (``oversee_violation``).
+is_supervisor = has_role("supervisor")
+rules.add_perm("etle.unblock_violation", is_supervisor)
+rules.add_perm("etle.view_stnkblock", has_role("supervisor", "administrator") | is_oversight)

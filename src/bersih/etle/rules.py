@@ -257,6 +257,50 @@ def pay_days() -> int:
     return int(getattr(settings, "ETLE_PAY_DAYS", 15))
 
 
+# A case is late the day AFTER its deadline date (the deadline day itself still counts), in WIB.
+# The sweep blocks the STNK of a case whose letter was sent and that was not confirmed by ``confirm_by``
+# (``not_confirmed``), or that was confirmed and not paid by ``pay_by`` (``not_paid``; the court route's
+# ``pay_by`` is set when the owner chooses it). Cases paused (returned mail, a dispute under review) wait.
+BLOCK_NOT_CONFIRMED, BLOCK_NOT_PAID = "not_confirmed", "not_paid"
+BLOCK_REASONS = {
+    BLOCK_NOT_CONFIRMED: _("not confirmed by the deadline"),
+    BLOCK_NOT_PAID: _("not paid by the deadline"),
+}
+# Policy: how often the deadline sweep runs and how many cases one run may block (the next run takes
+# the rest), so that a backlog never holds the scheduler for long.
+DEADLINE_SWEEP_INTERVAL = timedelta(minutes=10)
+DEADLINE_SWEEP_BATCH = 200
+# Why a block is lifted. ``paid`` (the bank's callback) and ``cancelled`` (the case was cancelled) are
+# automatic; the others are a supervisor's decision (the block was wrong, or a court said so) and
+# close the case: a lifted case whose deadline has passed would otherwise be blocked again.
+LIFT_PAID, LIFT_CANCELLED = "paid", "cancelled"
+MANUAL_LIFT_REASONS = {
+    "wrong_owner": _("Wrong owner (the vehicle was sold or the plate is a copy)"),
+    "dispute_accepted": _("Dispute accepted"),
+    "court_order": _("Court order"),
+    "data_error": _("Error in the registry or the case data"),
+}
+LIFT_REASONS = {
+    LIFT_PAID: _("paid"),
+    LIFT_CANCELLED: _("case cancelled"),
+    **MANUAL_LIFT_REASONS,
+}
+MAX_LIFT_NOTE = 500
+# The Samsat feed: rows per API page (default and most), and the longest period one CSV download spans.
+BLOCKS_PAGE_DEFAULT = 100
+BLOCKS_PAGE_MAX = 1000
+BLOCKS_EXPORT_MAX_DAYS = 366
+
+# --- Dashboard --------------------------------------------------------------------------------------
+# The period shown by default, the longest one may ask for, and the review backlog's age buckets in
+# days (lower bound inclusive; None: open-ended).
+DASHBOARD_DEFAULT_DAYS = 30
+DASHBOARD_MAX_DAYS = 366
+BACKLOG_BUCKETS = ((0, 1), (1, 3), (3, 7), (7, 14), (14, None))
+# Cameras and officers listed at most (the busiest first).
+DASHBOARD_MAX_ROWS = 50
+
+
 # --- Payment: the deposit (titipan) and the court route ---------------------------------------------
 # On confirmation the violator deposits the article's maximum fine into a bank virtual account
 # (UU 22/2009 Pasal 267 ayat (3)); a court fine lower than the deposit is refunded (Pasal 268), and a

@@ -1,19 +1,26 @@
-"""Reads of ETLE: the investigators' review queue and the oversight figures of their decisions."""
+"""Reads of ETLE: the review queue, the oversight figures, the STNK block feed and the dashboard."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
 
 from bersih.core.models import User
 from bersih.core.querysets import unit_scope_q
 
 from . import rules
-from .models import Capture, CaptureImage, Violation
+from .models import Capture, CaptureImage, StnkBlock, Violation
 from .registry import registry
+
+# Days and hours are counted in Western Indonesian Time, whatever the database's own zone.
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 DECISION_ACTIONS = {
     "etle.violation.approved": "approved",
@@ -367,3 +374,213 @@ def dispute_upload(user, tracking_number: str, upload_id: int):
         )
         .first()
     )
+
+
+# --- STNK blocks ----------------------------------------------------------------------------------
+
+BLOCK_FIELDS = (
+    "id",
+    "action",
+    "plate",
+    "violation__tracking_number",
+    "reason",
+    "at",
+    "violation__unit__code",
+)
+
+
+def blocked_cases(user):
+    """Cases with the STNK blocked that ``user`` may lift (supervisors, in their units), latest first."""
+    return (
+        Violation.objects.restrict(user, "unblock")
+        .filter(status=Violation.BLOCKED)
+        .select_related("camera")
+        .order_by("-blocked_at", "-id")
+    )
+
+
+def blocked_case(user, tracking_number: str) -> Violation | None:
+    return (
+        Violation.objects.restrict(user, "unblock")
+        .filter(tracking_number=tracking_number)
+        .select_related("camera", "unit")
+        .first()
+    )
+
+
+def block_feed(queryset, *, after: int = 0, limit: int = rules.BLOCKS_PAGE_DEFAULT) -> list[dict]:
+    """Block and unblock records after the id ``after``, in id order, at most ``limit`` (one query).
+
+    ``limit`` may exceed the page size by one: the API asks one more to know whether more wait.
+    """
+    limit = max(1, min(limit, rules.BLOCKS_PAGE_MAX + 1))
+    return list(queryset.filter(pk__gt=after).order_by("pk").values(*BLOCK_FIELDS)[:limit])
+
+
+def block_records(user, *, start: date, end: date, unit=None):
+    """The block records ``user`` may read between two WIB dates (inclusive), optionally one unit's subtree.
+
+    A values queryset in id order of :data:`BLOCK_FIELDS`, read by the CSV download in chunks.
+    """
+    low, high = day_bounds(start, end)
+    records = StnkBlock.objects.restrict(user, "view").filter(at__gte=low, at__lt=high)
+    if unit is not None:
+        records = records.filter(violation__unit__path__startswith=unit.path)
+    return records.order_by("pk").values(*BLOCK_FIELDS)
+
+
+def last_block_id() -> int:
+    return StnkBlock.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+# --- Dashboard ------------------------------------------------------------------------------------
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """From the start of ``start`` to the end of ``end`` in WIB, as aware datetimes [low, high)."""
+    low = datetime.combine(start, time.min, tzinfo=JAKARTA)
+    high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=JAKARTA)
+    return low, high
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return today - timedelta(days=rules.DASHBOARD_DEFAULT_DAYS - 1), today
+
+
+def _funnel(cases) -> dict:
+    V = Violation
+    sent = Q(letter_sent_at__isnull=False) | Q(status__in=(*V.AWAITING_OWNER, V.PAID))
+    counts = cases.aggregate(
+        captured=Count("pk"),
+        approved=Count("pk", filter=~Q(status__in=(*V.OPEN_STATUSES, V.REJECTED))),
+        sent=Count("pk", filter=sent),
+        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False) | Q(status__in=(V.CONFIRMED, V.PAID))),
+        paid=Count("pk", filter=Q(status=V.PAID) | Q(paid_at__isnull=False)),
+        in_review=Count("pk", filter=Q(status__in=V.OPEN_STATUSES)),
+        rejected=Count("pk", filter=Q(status=V.REJECTED)),
+        returned=Count("pk", filter=Q(status=V.RETURNED) | Q(pause_reason=V.PAUSE_RETURNED_MAIL)),
+        disputed=Count("pk", filter=Q(status=V.DISPUTED) | Q(pause_reason=V.PAUSE_DISPUTE)),
+        blocked=Count("pk", filter=Q(blocked_at__isnull=False) | Q(status=V.BLOCKED)),
+        blocked_now=Count("pk", filter=Q(status=V.BLOCKED)),
+        cancelled=Count("pk", filter=Q(status=V.CANCELLED)),
+    )
+    return counts
+
+
+def _backlog(user, now: datetime) -> dict:
+    """The review queue as it stands: size, oldest, median age and age buckets (two queries)."""
+    queue = Violation.objects.restrict(user, "view").filter(status__in=Violation.OPEN_STATUSES)
+    buckets = {}
+    for index, (low, high) in enumerate(rules.BACKLOG_BUCKETS):
+        condition = Q(first_captured_at__lte=now - timedelta(days=low))
+        if high is not None:
+            condition &= Q(first_captured_at__gt=now - timedelta(days=high))
+        buckets[f"b{index}"] = Count("pk", filter=condition)
+    counts = queue.aggregate(total=Count("pk"), oldest=Min("first_captured_at"), **buckets)
+    total = counts["total"]
+    median = None
+    if total:
+        middle = list(
+            queue.order_by("first_captured_at", "pk").values_list("first_captured_at", flat=True)[
+                (total - 1) // 2 : total // 2 + 1
+            ]
+        )
+        ages = [now - moment for moment in middle]
+        median = sum(ages, timedelta()) / len(ages)
+    return {
+        "total": total,
+        "oldest": counts["oldest"],
+        "oldest_age": now - counts["oldest"] if counts["oldest"] else None,
+        "median_age": median,
+        "buckets": [
+            {"low": low, "high": high, "count": counts[f"b{index}"]}
+            for index, (low, high) in enumerate(rules.BACKLOG_BUCKETS)
+        ],
+    }
+
+
+def _throughput(decided) -> list[dict]:
+    """Per officer: decisions, days with a decision, per day (mean and most), rejection rate."""
+    per_day = (
+        decided.annotate(day=TruncDate("decided_at", tzinfo=JAKARTA))
+        .values("decided_by", "day")
+        .annotate(n=Count("pk"), rejected=Count("pk", filter=Q(status=Violation.REJECTED)))
+        .order_by()[: rules.DASHBOARD_MAX_ROWS * rules.DASHBOARD_MAX_DAYS]
+    )
+    rows: dict[int, dict] = {}
+    for item in per_day:
+        row = rows.setdefault(item["decided_by"], {"decided": 0, "rejected": 0, "days": 0, "most": 0})
+        row["decided"] += item["n"]
+        row["rejected"] += item["rejected"]
+        row["days"] += 1
+        row["most"] = max(row["most"], item["n"])
+    officers = User.objects.in_bulk(list(rows))
+    result = []
+    for officer_id, row in rows.items():
+        row.update(
+            officer=officers.get(officer_id),
+            per_day=round(row["decided"] / row["days"], 1),
+            rejection_rate=round(100 * row["rejected"] / row["decided"]),
+        )
+        result.append(row)
+    result.sort(key=lambda r: (-r["decided"], str(r["officer"])))
+    return result[: rules.DASHBOARD_MAX_ROWS]
+
+
+def dashboard(user, *, start: date, end: date, now: datetime | None = None) -> dict:
+    """The ETLE figures of ``user``'s units for cases first captured between two WIB dates (inclusive).
+
+    Every figure is counted in the database (GROUP BY), in a fixed number of queries whatever the
+    number of cases: the funnel, cases by camera, hour of day, violation and day, the review backlog
+    (as it stands now) and the officers' decisions in the period.
+    """
+    now = now or timezone.now()
+    low, high = day_bounds(start, end)
+    scoped = Violation.objects.restrict(user, "view")
+    cases = scoped.filter(first_captured_at__gte=low, first_captured_at__lt=high)
+    by_camera = list(
+        cases.values("camera__code", "camera__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "camera__code")[: rules.DASHBOARD_MAX_ROWS]
+    )
+    hours = dict(
+        cases.annotate(hour=ExtractHour("first_captured_at", tzinfo=JAKARTA))
+        .values("hour")
+        .annotate(n=Count("pk"))
+        .order_by("hour")
+        .values_list("hour", "n")
+    )
+    by_code = list(cases.values("violation_code").annotate(n=Count("pk")).order_by("-n", "violation_code"))
+    days = dict(
+        cases.annotate(day=TruncDate("first_captured_at", tzinfo=JAKARTA))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+        .values_list("day", "n")
+    )
+    span = (end - start).days + 1
+    decided = scoped.filter(decided_at__gte=low, decided_at__lt=high, decided_by__isnull=False)
+    return {
+        "start": start,
+        "end": end,
+        "funnel": _funnel(cases),
+        "by_camera": [
+            {"code": r["camera__code"], "name": r["camera__name"], "count": r["n"]} for r in by_camera
+        ],
+        "by_hour": [{"hour": hour, "count": hours.get(hour, 0)} for hour in range(24)],
+        "by_type": [
+            {
+                "code": r["violation_code"],
+                "kind": rules.violation_type(r["violation_code"]),
+                "count": r["n"],
+            }
+            for r in by_code
+        ],
+        "by_day": [
+            {"day": start + timedelta(days=i), "count": days.get(start + timedelta(days=i), 0)}
+            for i in range(span)
+        ],
+        "backlog": _backlog(user, now),
+        "officers": _throughput(decided),
+    }

@@ -1,4 +1,5 @@
-"""The investigators' review pages. No business logic: parse, call the service, render or redirect."""
+"""ETLE pages: review, letters, payments, STNK blocks, the dashboard and the owner's confirmation.
+No business logic: parse, call the service, render or redirect."""
 
 from __future__ import annotations
 
@@ -9,23 +10,28 @@ from io import BytesIO
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bersih import ledger
 from bersih.core import ratelimit
+from bersih.core.selectors import units_visible_to
 from bersih.core.tracking import lookup_guard
 
-from . import plates, rules, selectors, services
+from . import charts, exports, plates, rules, selectors, services
 from .forms import (
     ANSWER_FORMS,
+    BlockExportForm,
     ChangeTypeForm,
     CloseForm,
     CorrectPlateForm,
     DisputeDecisionForm,
+    LiftForm,
     LookupForm,
+    PeriodForm,
     RefundPayForm,
     RejectForm,
     ResendForm,
@@ -714,3 +720,146 @@ def dispute_upload(request: HttpRequest, tracking: str, upload_id: int) -> FileR
     response = FileResponse(BytesIO(data), content_type=link.file.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- STNK blocks ----------------------------------------------------------------------------------
+
+
+def _export_form(request: HttpRequest, data=None) -> BlockExportForm:
+    start, end = selectors.default_period()
+    units = units_visible_to(request.user).order_by("path")
+    return BlockExportForm(data, units=units, initial={"start": start, "end": end})
+
+
+@login_required
+@require_GET
+def blocks(request: HttpRequest) -> HttpResponse:
+    """Blocked cases a supervisor may lift, and the download of the block records for Samsat."""
+    may_lift = request.user.has_perm("etle.unblock_violation")
+    if not may_lift and not request.user.has_perm("etle.view_stnkblock"):
+        raise PermissionDenied
+    page = None
+    if may_lift:
+        page = Paginator(selectors.blocked_cases(request.user), rules.REVIEW_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    context = {
+        "page_obj": page,
+        "export_form": _export_form(request) if request.user.has_perm("etle.view_stnkblock") else None,
+        "block_reasons": rules.BLOCK_REASONS,
+    }
+    return render(request, "etle/blocks.html", context)
+
+
+@login_required
+@require_GET
+def blocks_download(request: HttpRequest) -> HttpResponse:
+    """The block and unblock records of a period (and a unit) as CSV, as Samsat reads them."""
+    _require(request, "etle.view_stnkblock")
+    form = _export_form(request, request.GET)
+    if not form.is_valid():
+        context = {"page_obj": None, "export_form": form, "block_reasons": rules.BLOCK_REASONS}
+        return render(request, "etle/blocks.html", context, status=400)
+    data = form.cleaned_data
+    records = selectors.block_records(request.user, start=data["start"], end=data["end"], unit=data["unit"])
+    response = StreamingHttpResponse(
+        exports.csv_lines(records.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"stnk-blocks-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _lift_page(request, violation, form, status=200):
+    return render(request, "etle/block_lift.html", {"violation": violation, "form": form}, status=status)
+
+
+@login_required
+def block_lift(request: HttpRequest, tracking: str) -> HttpResponse:
+    """A supervisor lifts a case's block for a reason of the list; the case is closed."""
+    _require(request, "etle.unblock_violation")
+    violation = selectors.blocked_case(request.user, tracking)
+    if violation is None:
+        raise Http404
+    if request.method != "POST":
+        return _lift_page(request, violation, LiftForm())
+    form = LiftForm(request.POST)
+    if not form.is_valid():
+        return _lift_page(request, violation, form, status=400)
+    try:
+        services.block_lift_manual(
+            actor=request.user,
+            violation=violation,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _lift_page(request, violation, form, status=400)
+    messages.success(
+        request, _("The block of case %(number)s was lifted.") % {"number": violation.tracking_number}
+    )
+    return redirect("etle:blocks")
+
+
+# --- Dashboard ------------------------------------------------------------------------------------
+
+
+def _days(age) -> float | None:
+    return None if age is None else round(age.total_seconds() / 86400, 1)
+
+
+def _label_every(count: int) -> int:
+    return max(1, -(-count // 10))
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The funnel, where and when violations happen, the review backlog and the officers' work."""
+    _require(request, "etle.oversee_violation")
+    start, end = selectors.default_period()
+    form = PeriodForm(request.GET or None, initial={"start": start, "end": end})
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        else:
+            status = 400
+    data = selectors.dashboard(request.user, start=start, end=end)
+    funnel = data["funnel"]
+    stages = [
+        (_("Captured"), funnel["captured"]),
+        (_("Approved"), funnel["approved"]),
+        (_("Letter sent"), funnel["sent"]),
+        (_("Confirmed"), funnel["confirmed"]),
+        (_("Paid"), funnel["paid"]),
+    ]
+    outcomes = [
+        (_("In review"), funnel["in_review"]),
+        (_("Rejected"), funnel["rejected"]),
+        (_("Letter returned"), funnel["returned"]),
+        (_("Disputed"), funnel["disputed"]),
+        (_("STNK blocked"), funnel["blocked"]),
+        (_("Cancelled"), funnel["cancelled"]),
+    ]
+    types = [(row["kind"].name_en if row["kind"] else row["code"], row["count"]) for row in data["by_type"]]
+    days = [(f"{row['day']:%d/%m}", row["count"]) for row in data["by_day"]]
+    context = {
+        "form": form,
+        "data": data,
+        "stages": stages,
+        "outcomes": outcomes,
+        "funnel_chart": charts.horizontal([(str(label), value) for label, value in stages]),
+        "outcome_chart": charts.horizontal([(str(label), value) for label, value in outcomes]),
+        "camera_chart": charts.horizontal([(row["name"], row["count"]) for row in data["by_camera"]]),
+        "type_chart": charts.horizontal(types),
+        "types": types,
+        "hour_chart": charts.columns(
+            [(f"{row['hour']:02d}", row["count"]) for row in data["by_hour"]], label_every=3
+        ),
+        "day_chart": charts.columns(days, label_every=_label_every(len(days))),
+        "backlog_oldest_days": _days(data["backlog"]["oldest_age"]),
+        "backlog_median_days": _days(data["backlog"]["median_age"]),
+    }
+    return render(request, "etle/dashboard.html", context, status=status)

@@ -11,7 +11,15 @@
 Each function is keyword-only, runs in one transaction and records its ledger entry in it.
 """
 
-from .blocking import block_lift, block_place
+from .blocking import (
+    block_lift,
+    block_lift_manual,
+    block_place,
+    deadline_block,
+    deadline_candidates,
+    deadline_due,
+    deadline_paused,
+)
 from .confirmation import (
     OWNER,
     client_hash,

@@ -1,6 +1,8 @@
 """``bersih etle import FILE`` (camera events), ``bersih etle import-vehicles FILE`` (the registry),
 ``bersih etle camera CODE …`` (register a camera), ``bersih etle reconcile FILE.csv`` (the bank's daily
-statement) and ``bersih etle bank-pay VA`` (the simulated bank's payment notification).
+statement), ``bersih etle bank-pay VA`` (the simulated bank's payment notification), ``bersih etle
+sweep-deadlines [--now ISO]`` (block the STNKs of late cases now) and ``bersih etle export-blocks
+[--after ID] [--out FILE]`` (the block records as CSV for Samsat).
 
 Events: JSON Lines (one event per line, with its ``camera`` code) or CSV (a ``camera`` column and one
 column per field of the neutral format). Each line is judged on its own through the same pipeline as
@@ -10,8 +12,9 @@ the API; the summary counts accepted, merged, duplicate and rejected lines with 
 from __future__ import annotations
 
 import csv
+import sys
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,8 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from bersih.core.models import ApiClient, Unit
-from bersih.etle import rules, services
-from bersih.etle.models import Camera, Capture, Payment
+from bersih.etle import exports, rules, selectors, services
+from bersih.etle.models import Camera, Capture, Payment, StnkBlock
 from bersih.ledger.services import SYSTEM
 
 VEHICLE_CHUNK = 5000
@@ -64,12 +67,21 @@ class Command(BaseCommand):
         pay.add_argument("--reference", default="", help="the bank's transaction id (default: a new one)")
         pay.add_argument("--channel", default="mobile", choices=rules.BANK_CHANNELS)
         pay.add_argument("--url", default="http://127.0.0.1:8000", help="the server (default %(default)s)")
+        sweep = sub.add_parser("sweep-deadlines", help="block the STNKs of cases past their deadline now")
+        sweep.add_argument("--now", default=None, help="the moment to judge, ISO 8601 with offset")
+        export = sub.add_parser("export-blocks", help="write the STNK block records as CSV (Samsat)")
+        export.add_argument("--after", type=int, default=0, help="only records after this id")
+        export.add_argument("--out", default=None, help="file to write (default: standard output)")
 
     def handle(self, *args, subcommand: str, **options):
         if subcommand == "camera":
             return self.register_camera(**options)
         if subcommand == "bank-pay":
             return self.bank_pay(**options)
+        if subcommand == "sweep-deadlines":
+            return self.sweep_deadlines(options["now"])
+        if subcommand == "export-blocks":
+            return self.export_blocks(options["after"], options["out"])
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
@@ -268,3 +280,42 @@ class Command(BaseCommand):
             raise CommandError(f"cannot reach {url}: {exc.reason}") from None
         self.stdout.write(f"POST /api/v1/etle/payments {json.dumps(payload)}")
         self.stdout.write(f"{status} {text}")
+
+    # --- deadlines and blocks ---------------------------------------------------------------------
+
+    def sweep_deadlines(self, now: str | None):
+        from django.utils import timezone
+
+        from bersih.etle.sweeps import deadlines_apply
+
+        moment = timezone.now()
+        if now:
+            try:
+                moment = datetime.fromisoformat(now)
+            except ValueError:
+                raise CommandError(f"not an ISO 8601 time: {now}") from None
+            if moment.tzinfo is None:
+                raise CommandError("the time needs its offset, e.g. 2026-12-07T08:00:00+07:00")
+        summary = deadlines_apply(moment)
+        late_confirm, late_pay = summary[rules.BLOCK_NOT_CONFIRMED], summary[rules.BLOCK_NOT_PAID]
+        more = "; more left, run again" if summary["more"] else ""
+        self.stdout.write(
+            f"blocked: {late_confirm} not confirmed, {late_pay} not paid; paused: {summary['paused']}{more}"
+        )
+
+    def export_blocks(self, after: int, out: str | None):
+        if after < 0:
+            raise CommandError("--after is a record id, 0 or more")
+        records = (
+            StnkBlock.objects.filter(pk__gt=after)
+            .order_by("pk")
+            .values(*selectors.BLOCK_FIELDS)
+            .iterator(2000)
+        )
+        if out:
+            with Path(out).open("w", encoding="utf-8", newline="") as handle:
+                last = exports.write_csv(handle, records)
+        else:
+            last = exports.write_csv(sys.stdout, records)
+        note = f"last id: {last}" if last is not None else "no records"
+        self.stderr.write(note)
