@@ -71,8 +71,9 @@ class LocalRegistry(VehicleRegistry):
         found: dict[str, RegisteredVehicle] = {}
         # Chunks keep the IN list under every database's parameter limit.
         for start in range(0, len(wanted), 500):
-            for row in Vehicle.objects.filter(plate__in=wanted[start : start + 500]).values(*VEHICLE_FIELDS):
-                found[row["plate"]] = RegisteredVehicle(**row)
+            rows = Vehicle.objects.filter(plate__in=wanted[start : start + 500]).values_list(*VEHICLE_FIELDS)
+            for row in rows:
+                found[row[0]] = RegisteredVehicle(*row)  # VEHICLE_FIELDS is the dataclass's field order
         return found
 
 
