@@ -729,6 +729,7 @@ def _write(actor, camera, entries: list[_Checked], opened, merged, *, source: st
     rows = []
     for case in opened:
         row = case.row
+        first_captured_at = adapt("first_captured_at", case.first_captured_at)
         rows.append(
             (
                 case.tracking_number,
@@ -738,8 +739,10 @@ def _write(actor, camera, entries: list[_Checked], opened, merged, *, source: st
                 row["article"],
                 row["max_fine"],
                 row["vehicle_class"],
-                adapt("first_captured_at", case.first_captured_at),
-                adapt("last_captured_at", case.last_captured_at),
+                first_captured_at,
+                first_captured_at
+                if case.last_captured_at == case.first_captured_at
+                else adapt("last_captured_at", case.last_captured_at),
                 case.capture_count,
                 case.needs_review,
                 adapt("review_reasons", case.review_reasons, shared=True),
