@@ -108,6 +108,32 @@ def compose(prefix: str, year: int, random_part: str) -> str | None:
     return str(TrackingNumber(prefix, year, random_part, check)) if check is not None else None
 
 
+def composer(prefix: str, year: int):
+    """:func:`compose` for many numbers of one prefix and year (a batch of cases): the fixed part's
+    share of the weighted sum is computed once, each random part's with a table. Same numbers."""
+    head = f"{prefix}{year:04d}"
+    # The weights of body + "0" from the right: the trailing "0" has 2^0, the random part 2^1 … 2^n.
+    length = RANDOM_LENGTH
+    head_sum = sum(int(char, 36) * pow(2, length + 1 + k, MODULUS) for k, char in enumerate(reversed(head)))
+    weights = [pow(2, length - i, MODULUS) for i in range(length)]
+    values = {char: int(char, 36) for char in CROCKFORD}
+    checks = {v: c for v, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") if c in CROCKFORD}
+    half = length // 2
+    text = f"{prefix}-{year:04d}-"
+
+    def compose_one(random_part: str) -> str | None:
+        total = head_sum
+        try:
+            for weight, char in zip(weights, random_part, strict=True):
+                total += weight * values[char]
+        except (KeyError, ValueError):  # not ten Crockford characters: the general way
+            return compose(prefix, year, random_part)
+        check = checks.get(-total % MODULUS)
+        return f"{text}{random_part[:half]}-{random_part[half:]}-{check}" if check is not None else None
+
+    return compose_one
+
+
 def normalise(value: str) -> str:
     """Upper case, without spaces or dashes."""
     return re.sub(r"[\s\-_.]+", "", str(value)).upper()

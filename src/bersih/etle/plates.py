@@ -22,6 +22,8 @@ _STRICT_SPACED = re.compile(r"^([A-Z]{1,2}) ([1-9][0-9]{0,3})(?: ([A-Z]{1,3}))?$
 # digit (0, 1) in the suffix.
 _LOOSE = re.compile(r"^([A-Z]{1,2})([0-9OI]{1,4})([A-Z01]{0,3})$")
 _LOOSE_SPACED = re.compile(r"^([A-Z]{1,2}) ([0-9OI]{1,4})(?: ([A-Z01]{1,3}))?$")
+_SEPARATOR = re.compile(r"[ .\-]")
+_SEPARATORS = re.compile(r"[ .\-]+")
 _TO_DIGIT = str.maketrans("OI", "01")
 _TO_LETTER = str.maketrans("01", "OI")
 
@@ -64,7 +66,7 @@ class Plate:
 
 
 def compact(text: str) -> str:
-    return re.sub(r"[ .\-]", "", text).upper()
+    return _SEPARATOR.sub("", text).upper()
 
 
 def parse(text: str) -> Plate:
@@ -73,8 +75,14 @@ def parse(text: str) -> Plate:
         raise PlateError("empty", _("No plate was read."))
     if len(text) > MAX_READ_LENGTH or not _ALLOWED.match(text):
         raise PlateError("characters", _("A plate has only letters, digits and spaces."))
+    upper = text.strip().upper()
+    # The common case, a clean read such as "B 1234 FAB": what the general way below would find too.
+    match = _STRICT_SPACED.match(upper)
+    if match:
+        region, number, suffix = match.groups()
+        return Plate(region, int(number), suffix or "")
     # Where the camera separated the parts, the separators say which part each character is in.
-    tokens = re.split(r"[ .\-]+", text.strip().upper())
+    tokens = _SEPARATORS.split(upper)
     candidates = [" ".join(tokens)] if len(tokens) in (2, 3) else []
     candidates.append(compact(text))
     for candidate in candidates:

@@ -65,15 +65,33 @@ class LocalRegistry(VehicleRegistry):
         return self.lookup_many([plate]).get(plate)
 
     def lookup_many(self, plates) -> dict[str, RegisteredVehicle]:
+        from django.db import connections
+
         from .models import Vehicle
 
         wanted = sorted({p for p in plates if p})
         found: dict[str, RegisteredVehicle] = {}
-        # Chunks keep the IN list under every database's parameter limit.
-        for start in range(0, len(wanted), 500):
-            for row in Vehicle.objects.filter(plate__in=wanted[start : start + 500]).values(*VEHICLE_FIELDS):
-                found[row["plate"]] = RegisteredVehicle(**row)
+        # A plain query (a batch asks for up to 1,000 plates: the ORM's per-value preparation of the
+        # IN list cost more than the query), in chunks under every database's parameter limit.
+        connection = connections[Vehicle.objects.db]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(Vehicle._meta.get_field(name).column) for name in VEHICLE_FIELDS)
+        sql = f"SELECT {columns} FROM {quote(Vehicle._meta.db_table)} WHERE {quote('plate')} IN "  # noqa: S608
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                cursor.execute(sql + "(" + ", ".join(["%s"] * len(chunk)) + ")", chunk)
+                for values in cursor.fetchall():
+                    row = list(values)  # in VEHICLE_FIELDS order, the dataclass's own
+                    if isinstance(row[_VALID_UNTIL], str):  # SQLite answers a date as text
+                        row[_VALID_UNTIL] = date.fromisoformat(row[_VALID_UNTIL])
+                    row[_BLOCKED] = bool(row[_BLOCKED])  # and a boolean as 0 or 1
+                    found[row[0]] = RegisteredVehicle(*row)
         return found
+
+
+_VALID_UNTIL = VEHICLE_FIELDS.index("registration_valid_until")
+_BLOCKED = VEHICLE_FIELDS.index("blocked")
 
 
 def registry() -> VehicleRegistry:

@@ -84,6 +84,18 @@ def test_every_new_number_parses_back(prefix, year):
 
 
 @settings(deadline=None, max_examples=300)
+@given(
+    prefixes,
+    years,
+    st.one_of(random_parts, st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=12)),
+)
+def test_composer_gives_what_compose_gives(prefix, year, random_part):
+    """The batch form (the fixed part's sum once) answers exactly as compose, None included; parts that
+    are not ten Crockford characters go the general way."""
+    assert tracking.composer(prefix, year)(random_part) == tracking.compose(prefix, year, random_part)
+
+
+@settings(deadline=None, max_examples=300)
 @given(numbers(), st.data())
 def test_every_single_substitution_is_caught(number, data):
     parsed = parse(number)

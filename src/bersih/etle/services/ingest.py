@@ -27,9 +27,10 @@ import io
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache, partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
@@ -37,7 +38,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticError
 
 from bersih import ledger
-from bersih.core.tracking import CROCKFORD, RANDOM_LENGTH, compose
+from bersih.core.tracking import CROCKFORD, RANDOM_LENGTH, compose, composer
 from bersih.documents.services import file_store, upload_check
 
 from .. import plates, rules
@@ -145,8 +146,26 @@ def captures_ingest(*, actor, camera: Camera, items: list, source: str = Capture
     raise AssertionError("unreachable")
 
 
+@dataclass(slots=True)
+class _Batch:
+    """What every item of a batch is checked against, read once per batch (settings, the clock)."""
+
+    camera: Camera
+    now: datetime
+    files: dict
+    earliest: datetime = field(init=False)
+    latest: datetime = field(init=False)
+    review_confidence: int = field(init=False)
+
+    def __post_init__(self):
+        self.earliest = self.now - rules.MAX_EVENT_AGE
+        self.latest = self.now + rules.FUTURE_SKEW
+        self.review_confidence = rules.review_confidence()
+
+
 def _ingest_once(*, actor, camera, items, source, files):
     now = timezone.now()
+    batch = _Batch(camera, now, files)
     results: list[ItemResult] = []
     checked: list[_Checked] = []
     first_of: dict[str, _Checked | ItemResult] = {}
@@ -154,7 +173,7 @@ def _ingest_once(*, actor, camera, items, source, files):
         result = ItemResult(index=index, event_id=_event_id_of(item))
         results.append(result)
         try:
-            entry = _check_item(camera, item, result, now=now, files=files)
+            entry = _check_item(batch, item, result)
         except Rejected as refusal:
             _reject(result, refusal)
             continue
@@ -253,12 +272,16 @@ def select_in(sql: str, values, params=()) -> list[tuple]:
 # --- Checking one item ------------------------------------------------------------------------------
 
 
+# The canonical JSON of an item (what ``json.dumps`` with these options writes), built once: the
+# stored hashes of earlier events must keep matching their replays.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def payload_hash(item: dict) -> str:
-    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(item).encode()).hexdigest()
 
 
-def _check_item(camera, item, result: ItemResult, *, now: datetime, files) -> _Checked:
+def _check_item(batch: _Batch, item, result: ItemResult) -> _Checked:
     if not isinstance(item, dict):
         raise Rejected("validation-error", _("An event is a JSON object."))
     try:
@@ -270,25 +293,24 @@ def _check_item(camera, item, result: ItemResult, *, now: datetime, files) -> _C
         ]
         raise Rejected("validation-error", _("The event does not match the schema."), errors) from None
     result.event_id = event.event_id
-    _check_time(event.captured_at, now)
-    kind = _check_violation(camera, event)
+    _check_time(event.captured_at, batch)
+    kind = _check_violation(batch.camera, event)
     review: list[str] = []
     plate = _check_plate(event, review)
-    if event.confidence is not None and event.confidence < rules.review_confidence() and plate:
+    if event.confidence is not None and event.confidence < batch.review_confidence and plate:
         review.append("low_confidence")
     if event.vehicle_class and event.vehicle_class not in kind.classes:
         review.append("class_mismatch")
-    images = _check_images(event, files)
-    roles = {role for role, _upload, _name in images}
-    if kind.evidence - {rules.SPEED} - roles:
+    images = _check_images(event, batch.files) if event.images else []
+    if kind.evidence - {rules.SPEED} - {role for role, _upload, _name in images}:
         review.append("evidence_missing")
     return _Checked(result, event, plate, review, payload_hash(item), images)
 
 
-def _check_time(captured_at: datetime, now: datetime) -> None:
-    if captured_at > now + rules.FUTURE_SKEW:
+def _check_time(captured_at: datetime, batch: _Batch) -> None:
+    if captured_at > batch.latest:
         raise Rejected("event-time", _("The event time is in the future; check the camera's clock."))
-    if captured_at < now - rules.MAX_EVENT_AGE:
+    if captured_at < batch.earliest:
         raise Rejected(
             "event-time",
             _("The event is older than %(days)d days and can no longer be enforced.")
@@ -322,14 +344,22 @@ def _check_plate(event: EventIn, review: list[str]) -> str:
         review.append("unreadable")
         return ""
     try:
-        plate = plates.parse(event.plate)
+        plate, flags = _plate_reading(event.plate)
     except plates.PlateError as exc:
         raise Rejected("invalid-plate", exc.message) from None
-    if plate.ambiguous:
-        review.append("ambiguous_characters")
+    review.extend(flags)
+    return plate
+
+
+@lru_cache(maxsize=16384)
+def _plate_reading(text: str) -> tuple[str, tuple[str, ...]]:
+    """The canonical plate of a read and its review flags; cameras send the same plates again and
+    again. A read that is no plate raises :class:`~bersih.etle.plates.PlateError` (never cached)."""
+    plate = plates.parse(text)
+    flags = ("ambiguous_characters",) if plate.ambiguous else ()
     if not plate.known_region:
-        review.append("unknown_region")
-    return str(plate)
+        flags += ("unknown_region",)
+    return str(plate), flags
 
 
 def _check_images(event: EventIn, files) -> list:
@@ -423,6 +453,8 @@ def _assign_violations(camera, entries: list[_Checked], *, now: datetime):
     zone = timezone.get_current_timezone()
     year = now.astimezone(zone).year
     pool = _RandomPool(len(entries))
+    deadlines = _Deadlines(zone)
+    compose_number = composer(rules.TRACKING_PREFIX, year)
     for entry in entries:
         at = entry.event.captured_at
         key = (entry.plate, entry.event.violation)
@@ -437,7 +469,7 @@ def _assign_violations(camera, entries: list[_Checked], *, now: datetime):
             if case.pk is not None:
                 merged[case.pk] = case
         else:
-            case = _new_case(camera, entry, numbers, zone, year, pool)
+            case = _new_case(camera, entry, numbers, deadlines, compose_number, pool)
             opened.append(case)
             entry.result.outcome, entry.result.status = ACCEPTED, 201
             if entry.plate:
@@ -465,13 +497,32 @@ def _chunks(values, size=500):
         yield values[start : start + size]
 
 
-def _new_case(camera, entry: _Checked, numbers: set[str], zone, year: int, pool) -> _Case:
+class _Deadlines:
+    """The confirmation and payment deadlines of a capture day (WIB), computed once per day a batch."""
+
+    def __init__(self, zone):
+        self.zone = zone
+        self.confirm = timedelta(days=rules.confirm_days())
+        self.pay = timedelta(days=rules.pay_days())
+        self.days: dict = {}
+
+    def of(self, at: datetime):
+        day = at.astimezone(self.zone).date()
+        known = self.days.get(day)
+        if known is None:
+            known = self.days[day] = (day + self.confirm, day + self.pay)
+        return known
+
+
+def _new_case(
+    camera, entry: _Checked, numbers: set[str], deadlines: _Deadlines, compose_number, pool
+) -> _Case:
     kind = rules.VIOLATION_TYPES[entry.event.violation]
     at = entry.event.captured_at
-    day = at.astimezone(zone).date()
-    number = tracking_number_new(year, pool)
-    while number in numbers:
-        number = tracking_number_new(year, pool)
+    confirm_by, pay_by = deadlines.of(at)
+    number = None
+    while number is None or number in numbers:  # no check character, or drawn twice: draw again
+        number = compose_number(pool.take(RANDOM_LENGTH))
     numbers.add(number)
     reasons = sorted(set(entry.review))
     return _Case(
@@ -486,14 +537,11 @@ def _new_case(camera, entry: _Checked, numbers: set[str], zone, year: int, pool)
         review_reasons=reasons,
         row={
             "reference_code": reference_code_new(pool),
-            "status": Violation.CAPTURED,
-            "unit_id": camera.unit_id,
-            "camera_id": camera.pk,
             "article": kind.article,
             "max_fine": kind.max_fine,
             "vehicle_class": entry.event.vehicle_class or "",
-            "confirm_by": day + timedelta(days=rules.confirm_days()),
-            "pay_by": day + timedelta(days=rules.pay_days()),
+            "confirm_by": confirm_by,
+            "pay_by": pay_by,
         },
     )
 
@@ -511,8 +559,10 @@ class _RandomPool:
     """Random Crockford characters for a whole batch, drawn from ``secrets`` in one call."""
 
     def __init__(self, codes: int):
-        # 10 characters = 50 bits; base 32 turns every 5 bytes into 8 characters.
-        raw = secrets.token_bytes(5 * (2 * codes + 8))
+        # A case takes a tracking number's 10 characters (drawn again in about 1 case of 7, when the
+        # check character would not be Crockford) and a reference code's 10: 24 characters (15 bytes,
+        # base 32 turning every 5 bytes into 8 characters) per code, and some to spare.
+        raw = secrets.token_bytes(15 * codes + 40)
         self.text = base64.b32encode(raw).decode("ascii").translate(_TO_CROCKFORD)
         self.position = 0
 
@@ -546,48 +596,60 @@ def reference_code_new(pool: _RandomPool | None = None) -> str:
 class _Table:
     """INSERT of whole rows into a model's table: every column, defaults filled in, values adapted.
 
-    Adapted values are remembered for the batch: its rows share most of their times (now, the day's
-    deadlines) and their short JSON lists.
+    The statement names the columns that differ between rows first (``varying``, in that order) and
+    every other column after them, so that a row is the varying values plus one tuple (``tail``) of
+    the batch's constants and the fields' defaults, adapted once. The caller adapts the varying date,
+    time and JSON values with :meth:`adapt`; values shared by many rows (the batch's time, a day's
+    deadlines, short JSON lists) are adapted once each.
     """
 
-    def __init__(self, model, connection):
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    def __init__(self, model, connection, varying: list[str], constants: dict):
+        by_name = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+        unknown = (set(varying) | set(constants)) - set(by_name)
+        if unknown:
+            raise ValueError(f"not columns of {model._meta.label}: {sorted(unknown)}")
+        self.fields = [by_name[name] for name in varying] + [
+            f for name, f in by_name.items() if name not in varying
+        ]
         self.connection = connection
+        self.adapters = {name: self._adapter(f) for name, f in by_name.items()}
         self.adapted: dict = {}
-        ops = connection.ops
-        self.columns = []  # (attname, adapter or None, default)
-        for f in self.fields:
-            if isinstance(f, models.DateTimeField):
-                adapt = ops.adapt_datetimefield_value
-            elif isinstance(f, models.DateField):
-                adapt = ops.adapt_datefield_value
-            elif isinstance(f, models.JSONField):
-                adapt = partial(f.get_db_prep_save, connection=connection)
-            else:
-                adapt = None
-            self.columns.append((f.attname, adapt, f.get_default()))
-        self.adapted_positions = [(i, adapt) for i, (_n, adapt, _d) in enumerate(self.columns) if adapt]
+        tail = []
+        for f in self.fields[len(varying) :]:
+            value = constants[f.attname] if f.attname in constants else f.get_default()
+            tail.append(self.adapt(f.attname, value, shared=True))
+        self.tail = tuple(tail)
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         self.sql_head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
         self.sql = f"{self.sql_head}({marks})"
 
-    def _adapt(self, adapt, value):
+    def _adapter(self, f):
+        ops = self.connection.ops
+        if isinstance(f, models.DateTimeField):
+            if self.connection.vendor == "sqlite" and settings.USE_TZ and self.connection.timezone == UTC:
+                return partial(_sqlite_utc_text, ops.adapt_datetimefield_value)
+            return ops.adapt_datetimefield_value
+        if isinstance(f, models.DateField):
+            return ops.adapt_datefield_value
+        if isinstance(f, models.JSONField):
+            return partial(f.get_db_prep_save, connection=self.connection)
+        return None
+
+    def adapt(self, name: str, value, *, shared: bool = False):
+        """``value`` as the database driver takes it for column ``name``; ``shared`` values (met in
+        many rows) are adapted once."""
+        adapt = self.adapters[name]
+        if adapt is None or value is None:
+            return value
+        if not shared:
+            return adapt(value)
         key = (adapt, tuple(value) if isinstance(value, list) else value)
         adapted = self.adapted.get(key)
         if adapted is None:
             adapted = self.adapted[key] = adapt(value)
         return adapted
-
-    def row(self, values: dict) -> tuple:
-        get = values.get
-        out = [get(name, default) for name, _adapt, default in self.columns]
-        for position, adapt in self.adapted_positions:
-            value = out[position]
-            if value is not None:
-                out[position] = self._adapt(adapt, value)
-        return tuple(out)
 
     def insert(self, rows: list[tuple]) -> None:
         with self.connection.cursor() as cursor:
@@ -605,29 +667,91 @@ class _Table:
                 cursor.execute(self.sql_head + values, [value for row in chunk for value in row])
 
 
+def _sqlite_utc_text(adapt, value):
+    """What Django's SQLite adapter writes for an aware datetime (the naive UTC time as text) without
+    its per-call checks; anything else goes to ``adapt``."""
+    if value.utcoffset() is None:
+        return adapt(value)
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+# The columns of a new violation and of a capture that differ from row to row, in statement order.
+_VIOLATION_VARYING = [
+    "tracking_number",
+    "reference_code",
+    "plate",
+    "violation_code",
+    "article",
+    "max_fine",
+    "vehicle_class",
+    "first_captured_at",
+    "last_captured_at",
+    "capture_count",
+    "needs_review",
+    "review_reasons",
+    "confirm_by",
+    "pay_by",
+]
+_CAPTURE_VARYING = [
+    "event_id",
+    "captured_at",
+    "plate_read",
+    "plate",
+    "confidence",
+    "violation_code",
+    "speed_kmh",
+    "speed_limit_kmh",
+    "lane",
+    "vehicle_class",
+    "vehicle_colour",
+    "needs_review",
+    "review_reasons",
+    "payload_sha256",
+    "violation_id",
+]
+
+
 def _write(actor, camera, entries: list[_Checked], opened, merged, *, source: str, now: datetime) -> None:
     connection = connections[Violation.objects.db]
-    violations = _Table(Violation, connection)
-    violations.insert(
-        [
-            violations.row(
-                {
-                    **case.row,
-                    "tracking_number": case.tracking_number,
-                    "plate": case.plate,
-                    "violation_code": case.violation_code,
-                    "first_captured_at": case.first_captured_at,
-                    "last_captured_at": case.last_captured_at,
-                    "capture_count": case.capture_count,
-                    "needs_review": case.needs_review,
-                    "review_reasons": case.review_reasons,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            for case in opened
-        ]
+    violations = _Table(
+        Violation,
+        connection,
+        _VIOLATION_VARYING,
+        {
+            "status": Violation.CAPTURED,
+            "unit_id": camera.unit_id,
+            "camera_id": camera.pk,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
+    adapt = violations.adapt
+    rows = []
+    for case in opened:
+        row = case.row
+        first_captured_at = adapt("first_captured_at", case.first_captured_at)
+        rows.append(
+            (
+                case.tracking_number,
+                row["reference_code"],
+                case.plate,
+                case.violation_code,
+                row["article"],
+                row["max_fine"],
+                row["vehicle_class"],
+                first_captured_at,
+                first_captured_at
+                if case.last_captured_at == case.first_captured_at
+                else adapt("last_captured_at", case.last_captured_at),
+                case.capture_count,
+                case.needs_review,
+                adapt("review_reasons", case.review_reasons, shared=True),
+                adapt("confirm_by", row["confirm_by"], shared=True),
+                adapt("pay_by", row["pay_by"], shared=True),
+                *violations.tail,
+            )
+        )
+    violations.insert(rows)
     ids = dict(
         select_in(
             f"SELECT tracking_number, id FROM {Violation._meta.db_table} WHERE tracking_number IN ",  # noqa: S608
@@ -645,8 +769,13 @@ def _write(actor, camera, entries: list[_Checked], opened, merged, *, source: st
             review_reasons=case.review_reasons,
             updated_at=now,
         )
-    captures = _Table(Capture, connection)
-    captures.insert([captures.row(_capture_values(camera, entry, source, now)) for entry in entries])
+    captures = _Table(
+        Capture,
+        connection,
+        _CAPTURE_VARYING,
+        {"camera_id": camera.pk, "received_at": now, "source": source},
+    )
+    captures.insert([_capture_row(captures, camera, entry) for entry in entries])
     _store_images(actor, camera, [entry for entry in entries if entry.images])
     ledger.record(
         actor=actor,
@@ -662,28 +791,26 @@ def _write(actor, camera, entries: list[_Checked], opened, merged, *, source: st
     )
 
 
-def _capture_values(camera, entry: _Checked, source: str, now: datetime) -> dict:
+def _capture_row(table: _Table, camera, entry: _Checked) -> tuple:
     event = entry.event
-    return {
-        "camera_id": camera.pk,
-        "event_id": event.event_id,
-        "captured_at": event.captured_at,
-        "received_at": now,
-        "source": source,
-        "plate_read": event.plate,
-        "plate": entry.plate,
-        "confidence": event.confidence,
-        "violation_code": event.violation,
-        "speed_kmh": event.speed_kmh,
-        "speed_limit_kmh": event.speed_limit_kmh or (camera.speed_limit_kmh if event.speed_kmh else None),
-        "lane": event.lane,
-        "vehicle_class": event.vehicle_class or "",
-        "vehicle_colour": event.vehicle_colour,
-        "needs_review": bool(entry.review),
-        "review_reasons": list(entry.review),
-        "payload_sha256": entry.payload_sha256,
-        "violation_id": entry.violation.pk,
-    }
+    return (
+        event.event_id,
+        table.adapt("captured_at", event.captured_at),
+        event.plate,
+        entry.plate,
+        event.confidence,
+        event.violation,
+        event.speed_kmh,
+        event.speed_limit_kmh or (camera.speed_limit_kmh if event.speed_kmh else None),
+        event.lane,
+        event.vehicle_class or "",
+        event.vehicle_colour,
+        bool(entry.review),
+        table.adapt("review_reasons", list(entry.review), shared=True),
+        entry.payload_sha256,
+        entry.violation.pk,
+        *table.tail,
+    )
 
 
 def _store_images(actor, camera, entries: list[_Checked]) -> None:

@@ -245,9 +245,31 @@ def test_a_concurrent_insert_is_retried_as_a_replay(etle, monkeypatch):
 def test_tracking_numbers_drawn_for_a_batch_are_valid_and_distinct():
     from bersih.core.tracking import CROCKFORD, parse
 
-    pool = ingest_module._RandomPool(500)
+    pool = ingest_module._RandomPool(100)  # about 2,400 characters
     numbers = [services.tracking_number_new(2026, pool) for _ in range(600)]  # past the pool's end too
     assert all(str(parse(n)) == n and n.startswith("ETLE-2026-") for n in numbers)
     assert len(set(numbers)) == len(numbers)
     codes = [services.reference_code_new(pool) for _ in range(100)]
     assert all(len(c) == 10 and set(c) <= set(CROCKFORD) for c in codes)
+
+
+def test_registry_lookup_answers_what_the_orm_reads(db):
+    from datetime import date
+
+    from bersih.etle.models import Vehicle
+    from bersih.etle.registry import VEHICLE_FIELDS, RegisteredVehicle, registry
+
+    Vehicle.objects.create(
+        plate="B 1 FA", vehicle_class="car", registration_valid_until=date(2027, 3, 1), blocked=True
+    )
+    Vehicle.objects.create(plate="B 2 FA", vehicle_class="motorcycle", owner_name="Sari")
+    plates = ["B 1 FA", "B 2 FA", "B 3 FA", "B 1 FA", ""] + [f"D {n} XY" for n in range(1, 600)]  # two chunks
+    found = registry().lookup_many(plates)
+    expected = {
+        row["plate"]: RegisteredVehicle(**row)
+        for row in Vehicle.objects.filter(plate__in=["B 1 FA", "B 2 FA"]).values(*VEHICLE_FIELDS)
+    }
+    assert found == expected
+    assert found["B 1 FA"].registration_valid_until == date(2027, 3, 1) and found["B 1 FA"].blocked is True
+    assert found["B 2 FA"].registration_valid_until is None and found["B 2 FA"].blocked is False
+    assert registry().lookup("B 3 FA") is None
