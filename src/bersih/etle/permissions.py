@@ -7,6 +7,8 @@ import rules
 from bersih.core.permissions import has_role, is_oversight
 
 is_traffic_staff = has_role("officer", "investigator", "supervisor", "administrator")
+# The casework itself (owners' addresses, payments): Satlantas officers, not the system administrator.
+is_traffic_caseworker = has_role("officer", "investigator", "supervisor")
 
 rules.add_perm("etle.view_camera", is_traffic_staff | is_oversight)
 rules.add_perm("etle.view_capture", is_traffic_staff | is_oversight)
@@ -20,14 +22,14 @@ rules.add_perm("etle.review_violation", is_investigator)
 rules.add_perm("etle.oversee_violation", has_role("supervisor") | is_oversight)
 # The wrong-address work list: correcting an addressee's address and resending the letter, or closing
 # a case whose letter cannot be delivered, is work for the traffic staff of the case's unit.
-rules.add_perm("etle.letter_violation", is_traffic_staff)
+rules.add_perm("etle.letter_violation", is_traffic_caseworker)
 
 # Payments: the virtual accounts, refunds and reconciliation runs are for Satlantas staff and the
 # oversight roles (leadership included). Reconciling a statement is traffic staff's work.
-rules.add_perm("etle.view_payment", is_traffic_staff | is_oversight)
-rules.add_perm("etle.view_refund", is_traffic_staff | is_oversight)
-rules.add_perm("etle.view_reconciliationrun", is_traffic_staff | is_oversight)
-rules.add_perm("etle.add_reconciliationrun", is_traffic_staff)
+rules.add_perm("etle.view_payment", is_traffic_caseworker | is_oversight)
+rules.add_perm("etle.view_refund", is_traffic_caseworker | is_oversight)
+rules.add_perm("etle.view_reconciliationrun", is_traffic_caseworker | is_oversight)
+rules.add_perm("etle.add_reconciliationrun", is_traffic_caseworker)
 # Recording the court's verdict and paying out refunds: investigators and supervisors, in the units
 # where they hold one of those roles (selectors.verdict_cases, selectors.refunds_manageable).
 is_case_officer = has_role("investigator", "supervisor")

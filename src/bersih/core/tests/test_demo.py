@@ -64,11 +64,35 @@ def test_demo_api_keys_work_for_their_clients(demo_loaded, client):
 
 # What each demo account finds in its navigation: a role sees what its work needs, nothing more.
 EXPECTED_NAVIGATION = {
-    "admin": {"core.api-clients", "notify.outbox", "documents"},
-    "kapolres": {"ledger", "notify.outbox", "documents", "etle-oversight"},
-    "siwas": {"ledger", "notify.outbox", "documents", "etle-oversight"},
-    "lantas": {"notify.outbox", "documents"},
-    "kasat-lantas": {"notify.outbox", "documents", "etle-oversight"},
+    "admin": {"core.api-clients", "notify.outbox", "documents", "etle-blocks"},
+    "kapolres": {
+        "ledger",
+        "notify.outbox",
+        "documents",
+        "etle-oversight",
+        "etle-dashboard",
+        "etle-blocks",
+        "etle-payments",
+    },
+    "siwas": {
+        "ledger",
+        "notify.outbox",
+        "documents",
+        "etle-oversight",
+        "etle-dashboard",
+        "etle-blocks",
+        "etle-payments",
+    },
+    "lantas": {"notify.outbox", "documents", "etle-wrong-address", "etle-payments"},
+    "kasat-lantas": {
+        "notify.outbox",
+        "documents",
+        "etle-oversight",
+        "etle-dashboard",
+        "etle-blocks",
+        "etle-wrong-address",
+        "etle-payments",
+    },
     "loket1": {"documents"},
     "jaksa": set(),
 }
