@@ -274,6 +274,9 @@ DEADLINE_SWEEP_BATCH = 200
 # automatic; the others are a supervisor's decision (the block was wrong, or a court said so) and
 # close the case: a lifted case whose deadline has passed would otherwise be blocked again.
 LIFT_PAID, LIFT_CANCELLED = "paid", "cancelled"
+# A letter that comes back after the owner was blocked for not confirming: the owner never had the
+# notice, so the block goes until the letter reaches them (the domain's returned-mail rule).
+LIFT_RETURNED = "letter_returned"
 MANUAL_LIFT_REASONS = {
     "wrong_owner": _("Wrong owner (the vehicle was sold or the plate is a copy)"),
     "dispute_accepted": _("Dispute accepted"),
@@ -283,6 +286,7 @@ MANUAL_LIFT_REASONS = {
 LIFT_REASONS = {
     LIFT_PAID: _("paid"),
     LIFT_CANCELLED: _("case cancelled"),
+    LIFT_RETURNED: _("letter returned"),
     **MANUAL_LIFT_REASONS,
 }
 MAX_LIFT_NOTE = 500

@@ -37,6 +37,7 @@ from bersih.ledger.services import SYSTEM
 
 from .. import rules
 from ..models import CaptureImage, Violation
+from .blocking import block_lift
 
 logger = logging.getLogger(__name__)
 
@@ -468,8 +469,12 @@ def letter_returned(*, letter, reason: str, actor) -> None:
         return
     current = (message.context or {}).get("letter_number") == case.letter_number
     before = {"status": case.status, "pause_reason": case.pause_reason}
-    moved = current and case.status == Violation.LETTER_SENT
+    # Blocked for not confirming a letter that never arrived: the block is lifted, the case paused.
+    unanswered_block = case.status == Violation.BLOCKED and case.confirmed_at is None
+    moved = current and (case.status == Violation.LETTER_SENT or unanswered_block)
     if moved:
+        if unanswered_block:
+            block_lift(actor=actor, violation=case, reason=rules.LIFT_RETURNED)
         case.status, case.pause_reason = Violation.RETURNED, Violation.PAUSE_RETURNED_MAIL
         case.returned_at, case.return_reason = timezone.now(), reason
         case.save(update_fields=["status", "pause_reason", "returned_at", "return_reason", "updated_at"])
@@ -592,6 +597,7 @@ def violation_close_undeliverable(*, actor, violation: Violation, reason: str) -
         before = {"status": case.status, "pause_reason": case.pause_reason}
         case.status, case.pause_reason, case.close_reason = Violation.CANCELLED, "", reason
         case.save(update_fields=["status", "pause_reason", "close_reason", "updated_at"])
+        block_lift(actor=actor, violation=case, reason=rules.LIFT_CANCELLED)  # none in force: a no-op
         ledger.record(
             actor=actor,
             action="etle.violation.closed_undeliverable",

@@ -270,6 +270,20 @@ def test_returned_letter_pauses_the_case(approved):
     assert "etle.letter.returned" in _actions(case)
 
 
+def test_a_letter_returned_after_the_block_lifts_it(approved):
+    """Blocked for not confirming a letter that never arrived: the block goes, the case is paused."""
+    from bersih.etle.models import StnkBlock, Vehicle
+
+    case = services.notice_send(actor=SYSTEM, violation=approved.case)
+    services.block_place(actor=SYSTEM, violation=case, reason="not_confirmed")
+    assert Vehicle.objects.get(plate=case.plate).blocked
+    case = _return_post_letter(case, approved.officer)
+    assert (case.status, case.pause_reason) == (Violation.RETURNED, Violation.PAUSE_RETURNED_MAIL)
+    last = StnkBlock.objects.filter(violation=case).latest("id")
+    assert (last.action, last.reason) == (StnkBlock.UNBLOCK, "letter_returned")
+    assert not Vehicle.objects.get(plate=case.plate).blocked
+
+
 def test_old_letter_coming_back_after_a_resend_changes_nothing(approved):
     case = services.notice_send(actor=SYSTEM, violation=approved.case)
     from bersih.notify.services import message_deliver, post_letter_return
