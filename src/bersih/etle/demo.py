@@ -24,6 +24,7 @@ from .testing import png_bytes
 
 DEMO_CAMERA_CLIENT = "Kamera ETLE Satlantas (simulasi)"
 VEHICLES = 3000
+WALKTHROUGH_PLATE = "B 1234 FAB"
 EVENTS = 1200
 
 # (code, name, road, direction, latitude, longitude, speed limit, violations enforced)
@@ -174,8 +175,23 @@ def _seed_vehicles(world) -> list[Vehicle]:
             registration_valid_until=today + timedelta(days=rng.randint(-200, 1500)),
             blocked=rng.random() < 0.01,
         )
+    # The README's walkthrough posts a camera event for this car: its owner has every contact.
+    walkthrough = Vehicle(
+        plate=WALKTHROUGH_PLATE,
+        owner_name="Budi Santoso",
+        owner_address="Jl. Raya Tambun No. 12, Tambun Selatan, Kabupaten Bekasi 17510",
+        phone="081234567890",
+        email="budi.santoso@contoh.id",
+        vehicle_class=rules.CAR,
+        make="Toyota Avanza",
+        colour="Hitam",
+        registration_valid_until=today + timedelta(days=400),
+    )
+    if plates.pop(WALKTHROUGH_PLATE, None) is None:
+        plates.pop(next(iter(plates)))  # the registry keeps its size
+    plates[WALKTHROUGH_PLATE] = walkthrough
     Vehicle.objects.bulk_create(plates.values(), batch_size=1000)
-    return list(plates.values())
+    return [v for v in plates.values() if v.plate != WALKTHROUGH_PLATE]
 
 
 def _seed_day(world, cameras, vehicles, client) -> None:

@@ -468,7 +468,12 @@ def _lookup_page(request, form, *, error="", status=200, notice=""):
 def confirm_start(request: HttpRequest) -> HttpResponse:
     """Public: the reference code of the letter and the plate open the case."""
     if request.method == "GET":
-        return _lookup_page(request, LookupForm())
+        # The letter's link and QR carry the code and the plate: the owner only has to press the button.
+        initial = {
+            "reference_code": request.GET.get(rules.CONFIRMATION_CODE_PARAM, "")[:40],
+            "plate": request.GET.get(rules.CONFIRMATION_PLATE_PARAM, "")[:20],
+        }
+        return _lookup_page(request, LookupForm(initial=initial))
     form = LookupForm(request.POST)
     if not form.is_valid():
         return _lookup_page(request, form, status=400)

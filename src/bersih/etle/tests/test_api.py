@@ -303,3 +303,29 @@ def test_refusals_leave_no_ledger_entry(client, etle):
     )
     assert answer.json()["rejected"] == 1
     assert Entry.objects.filter(action="etle.captures.ingested").count() == before
+
+
+def test_the_readme_example_push_is_accepted(client, etle, registered):
+    """docs/examples/hikvision: the files the README's walkthrough posts, for the demo's own car."""
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from bersih.etle import demo
+
+    examples = Path(__file__).resolve().parents[4] / "docs" / "examples" / "hikvision"
+    xml = (examples / "anpr.xml").read_text().replace("WAKTU", timezone.now().isoformat())
+    xml = xml.replace("NOMOR", "1")
+    data = {
+        "anpr.xml": SimpleUploadedFile("anpr.xml", xml.encode(), "application/xml"),
+        **{
+            name: SimpleUploadedFile(name, (examples / name).read_bytes())
+            for name in ("licensePlatePicture.jpg", "detectionPicture.jpg")
+        },
+    }
+    response = client.post(f"/api/v1/etle/hikvision/{etle.camera.code}", data=data, **etle.client.headers)
+    assert response.status_code == 201, response.content
+    assert response.json()["review"] == []  # a clean read of a registered car: ready to approve
+    capture = Capture.objects.get()
+    assert capture.plate == demo.WALKTHROUGH_PLATE == registered.plate
+    assert sorted(capture.image_links.values_list("role", flat=True)) == ["plate", "scene"]

@@ -51,7 +51,9 @@ def test_demo_takes_cases_through_every_state_of_the_flow(demo_loaded, settings)
     # A case due today is left for the worker's first sweep.
     from bersih.etle.services import deadline_due
 
-    assert any(deadline_due(case, timezone.localdate()) for case in Violation.objects.filter(status="letter_sent"))
+    assert any(
+        deadline_due(case, timezone.localdate()) for case in Violation.objects.filter(status="letter_sent")
+    )
     listing = (settings.VAR_DIR / "demo-etle-cases.txt").read_text()
     blocked = Violation.objects.filter(status="blocked").first()
     assert blocked.tracking_number in listing and blocked.reference_code in listing
