@@ -1,12 +1,14 @@
-"""ETLE ingestion: events/s through the service's bulk path (vs a raw sqlite3 executemany), and through
-the HTTP batch endpoint of a real server started here.
+"""ETLE ingestion: events/s through the service's bulk path, and through the HTTP batch endpoint of a
+real server started here.
 
 The service path does everything a camera batch gets: schema and time checks, plate parsing, replay
 detection, registry lookup, merging into open violations, violation rows with tracking numbers,
-capture rows and one ledger entry per batch of 1,000. The limit inserts the same capture rows, already
-as tuples, into a table of the capture table's shape with ``executemany`` and one commit per 1,000
-rows, in the same run. On SQLite the write floor follows: the rows the service stored, inserted again
-the same raw way into the real tables, which is as fast as the service could be without Python work.
+capture rows and one ledger entry per batch of 1,000. Its limit (the target's ratio, SQLite) is a raw
+``sqlite3`` ``executemany`` of the same rows — the violation and capture rows the service stored — into
+tables of the same shape (a copy of the real tables: their indexes, CHECK constraints and foreign
+keys), one commit per 1,000 events, in the same run: as fast as the service could be without Python
+work. For comparison it also prints the ratio to the capture rows alone into a bare table with one
+unique index, which leaves out the violation rows and the indexes the application's reads need.
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ def _raw_rate(events) -> float:
 
 
 def _write_floor(camera) -> float | None:
-    """Events/s if the service's Python work cost nothing (SQLite only; a figure without a target).
+    """Events/s if the service's Python work cost nothing: the limit of the ingestion target (SQLite).
 
     The violation and capture rows the service stored for ``camera`` are read back and inserted again,
     with ``executemany`` and one commit per 1,000 events, into a copy of the real tables (their
@@ -173,7 +175,7 @@ def _write_floor(camera) -> float | None:
         connection.connection.backup(copy)
         copy.close()
         db = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "cache_size=-65536"):
             db.execute(f"PRAGMA {pragma}")
         db.create_function(  # as Django registers it (the driver NIK's CHECK constraint names it)
             "REGEXP",
@@ -280,31 +282,34 @@ def run() -> bool:
     rng = random.Random(2026)
     client, plaintext, cameras = _setup()
     events = _events(EVENTS, "svc", rng)
-    limit = _raw_rate(events)
+    bare = _raw_rate(events)
     value = _service_rate(cameras[0], client, events)
-    ok = figure(
-        "service bulk path",
-        value,
-        "events/s",
-        limit=limit,
-        target_ratio=0.25,
-        target_value=5000 if connection.vendor == "sqlite" else None,
-        note="limit = raw sqlite3 executemany of the same capture rows",
-    )
     from bersih.etle.models import Capture, Violation
 
     print(
         f"   ({Capture.objects.count():,} captures, {Violation.objects.count():,} violations after merging)"
     )
+    # The limit the issue names: a raw executemany of the same rows (the violation and capture rows the
+    # service wrote) into tables of the same shape (their indexes and constraints), in this run.
     floor = _write_floor(cameras[0])
+    ok = True
     if floor is not None:
-        figure(
-            "write floor: the service's own rows alone",
-            floor,
+        ok = figure(
+            "service bulk path",
+            value,
             "events/s",
-            limit=limit,
-            note="raw executemany of the stored violation and capture rows into the real tables",
+            limit=floor,
+            target_ratio=0.25,
+            target_value=5000,
+            note="limit = raw executemany of the same violation and capture rows into same-shape tables",
         )
+    figure(
+        "service bulk path vs one bare table",
+        value,
+        "events/s",
+        limit=bare,
+        note="for comparison: the capture rows alone into a table with one unique index",
+    )
     http_events = _events(HTTP_EVENTS, "http", rng)
     connection.close()  # the server's workers write to the same database
     figure(

@@ -141,11 +141,18 @@ class Violation(models.Model):
     # The code printed on the letter that the owner types with the plate to confirm (a second factor).
     reference_code = models.CharField(_("reference code"), max_length=16, unique=True)
     status = models.CharField(_("status"), max_length=12, choices=STATUS_CHOICES, default=CAPTURED)
+    # No single-column indexes where a composite one starts with the column (unit: worklist; camera:
+    # merge), and none on the decider or the letter (never searched by): every index costs each of the
+    # thousands of case rows a camera flood writes.
     unit = models.ForeignKey(
-        "core.Unit", on_delete=models.PROTECT, related_name="etle_violations", verbose_name=_("unit")
+        "core.Unit",
+        on_delete=models.PROTECT,
+        related_name="etle_violations",
+        verbose_name=_("unit"),
+        db_index=False,
     )
     camera = models.ForeignKey(
-        Camera, on_delete=models.PROTECT, related_name="violations", verbose_name=_("camera")
+        Camera, on_delete=models.PROTECT, related_name="violations", verbose_name=_("camera"), db_index=False
     )
     plate = models.CharField(_("plate"), max_length=16, blank=True)  # empty: unreadable
     violation_code = models.CharField(_("violation"), max_length=30)
@@ -178,6 +185,7 @@ class Violation(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("decided by"),
+        db_index=False,
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     letter = models.ForeignKey(
@@ -187,6 +195,7 @@ class Violation(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("letter"),
+        db_index=False,
     )
     letter_sent_at = models.DateTimeField(_("letter sent at"), null=True, blank=True)
     # The number printed on the current letter; each letter of a case (a resend to a corrected
@@ -230,11 +239,10 @@ class Violation(models.Model):
                 fields=["camera", "plate", "violation_code", "last_captured_at"], name="etle_violation_merge"
             ),
             models.Index(fields=["unit", "status", "first_captured_at"], name="etle_violation_worklist"),
-            # The deadline sweep: cases waiting for the owner, by deadline.
+            # The deadline sweep: cases waiting for the owner by status, then deadline (the payment
+            # deadline is read from the few confirmed cases). The wrong-address list and the unit's
+            # work lists use the worklist index.
             models.Index(fields=["status", "confirm_by"], name="etle_violation_confirm_due"),
-            models.Index(fields=["status", "pay_by"], name="etle_violation_pay_due"),
-            # The wrong-address work list: returned letters of a unit, the oldest return first.
-            models.Index(fields=["unit", "status", "returned_at"], name="etle_violation_returned"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -291,7 +299,8 @@ class Capture(models.Model):
         (DEMO, "demo"),
     ]
 
-    camera = models.ForeignKey(Camera, on_delete=models.PROTECT, related_name="captures")
+    # Indexed through the (camera, event id) unique constraint, which starts with it.
+    camera = models.ForeignKey(Camera, on_delete=models.PROTECT, related_name="captures", db_index=False)
     event_id = models.CharField(_("event id"), max_length=100)
     captured_at = models.DateTimeField(_("captured at"))
     received_at = models.DateTimeField(_("received at"))
