@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # --- Vehicle classes -------------------------------------------------------------------------------
@@ -55,6 +56,11 @@ class ViolationType:
     evidence: frozenset[str]
     classes: frozenset[str]  # vehicle classes it applies to
     camera_detectable: bool = True
+
+    @property
+    def name(self) -> str:
+        """The name in the active language: Indonesian unless the page is in English."""
+        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
 
 
 _LLAJ = "UU No. 22 Tahun 2009"

@@ -848,7 +848,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (_("STNK blocked"), funnel["blocked"]),
         (_("Cancelled"), funnel["cancelled"]),
     ]
-    types = [(row["kind"].name_en if row["kind"] else row["code"], row["count"]) for row in data["by_type"]]
+    types = [(row["kind"].name if row["kind"] else row["code"], row["count"]) for row in data["by_type"]]
     days = [(f"{row['day']:%d/%m}", row["count"]) for row in data["by_day"]]
     context = {
         "form": form,

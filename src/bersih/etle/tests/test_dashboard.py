@@ -288,3 +288,16 @@ def test_chart_coordinates_are_not_localised(client, seeded, settings):
     assert len(svgs) == 6
     assert not any(re.search(r'="[0-9.]*,[0-9]', svg) for svg in svgs)
     assert 'width="360.0"' in svgs[0] or 'width="360"' in svgs[0]
+
+
+def test_violation_types_are_named_in_the_page_language(client, seeded, settings):
+    from bersih.etle import rules
+
+    data = selectors.dashboard(seeded.supervisor, start=START, end=END, now=NOW)
+    codes = {row["code"] for row in data["by_type"]}
+    kind = rules.violation_type(sorted(codes)[0])
+    settings.LANGUAGE_CODE = "id"
+    client.force_login(seeded.supervisor)
+    client.cookies["django_language"] = "id"
+    html = client.get("/etle/staf/dasbor/", {"start": "2026-11-01", "end": "2026-11-30"}).content.decode()
+    assert kind.name_id[:20] in html and kind.name_en[:20] not in html
