@@ -26,6 +26,7 @@ def production(tmp_path):
         "SECRET_KEY": "x" * 20 + "-a-long-random-production-key-for-the-check-only-0123456789",
         "ALLOWED_HOSTS": "bersih.example.id",
         "BERSIH_VAR_DIR": str(tmp_path),
+        "ETLE_BANK_SECRET": "a-secret-agreed-with-the-bank-for-the-check-only",
     }
 
 
@@ -33,6 +34,13 @@ def test_check_deploy_is_clean_in_production_profile(production):
     result = run_bersih("check", "--deploy", "--fail-level", "WARNING", **production)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_the_bank_secret(production):
+    production.pop("ETLE_BANK_SECRET")
+    result = run_bersih("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert result.returncode != 0
+    assert "bersih.etle.W001" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_secret_key(production):

@@ -12,7 +12,7 @@ class EtleConfig(AppConfig):
         from bersih.core.tracking import register_prefix
         from bersih.notify.services import register_return_handler
 
-        from . import rules
+        from . import checks, rules  # noqa: F401 - checks register themselves
         from .services.letters import NOTICE_TEMPLATE, letter_returned
 
         register_return_handler(NOTICE_TEMPLATE, letter_returned)
