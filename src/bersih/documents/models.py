@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -51,6 +53,18 @@ class StoredFile(models.Model):
     def read(self) -> bytes:
         with self.open() as handle:
             return handle.read()
+
+    def read_verified(self) -> bytes:
+        """The bytes, checked against the stored SHA-256: a file changed or corrupted in storage raises
+        :class:`StoredFileCorrupt`, so that it is never handed out as the original."""
+        data = self.read()
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise StoredFileCorrupt(f"stored file {self.pk} does not match its hash")
+        return data
+
+
+class StoredFileCorrupt(ValueError):
+    """A stored file whose bytes no longer match its SHA-256."""
 
 
 class Document(models.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
@@ -16,7 +15,7 @@ from bersih.core.tracking import InvalidTrackingNumber, lookup_guard, parse
 
 from . import rules
 from .forms import CompareForm, VerifyForm
-from .models import Document
+from .models import Document, StoredFileCorrupt
 from .selectors import documents_for, issued_document_by_code, issued_document_by_sha256
 from .services import upload_check
 from .signing import verify_pdf
@@ -135,10 +134,11 @@ def download(request: HttpRequest, code: str) -> FileResponse:
     document = get_object_or_404(
         Document.objects.restrict(request.user, "download").select_related("file"), code=code
     )
-    data = document.file.read()
-    if hashlib.sha256(data).hexdigest() != document.file.sha256:
+    try:
+        data = document.file.read_verified()
+    except StoredFileCorrupt:
         # Storage was tampered with or corrupted: never hand out bytes that are not the issued ones.
-        raise Http404("stored file does not match its hash")
+        raise Http404("stored file does not match its hash") from None
     return FileResponse(
         BytesIO(data), as_attachment=True, filename=f"{document.code}.pdf", content_type="application/pdf"
     )

@@ -3,7 +3,6 @@ No business logic: parse, call the service, render or redirect."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from io import BytesIO
 
@@ -20,6 +19,7 @@ from bersih import ledger
 from bersih.core import ratelimit
 from bersih.core.selectors import units_visible_to
 from bersih.core.tracking import lookup_guard
+from bersih.documents.models import StoredFileCorrupt
 
 from . import charts, exports, plates, rules, selectors, services
 from .forms import (
@@ -44,6 +44,19 @@ from .models import Payment, Violation
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
+
+
+def _stored_file_response(stored, *, cache: str, **kwargs) -> FileResponse:
+    """A stored file's verified bytes (404 when storage no longer matches the hash: never shown)."""
+    try:
+        data = stored.read_verified()
+    except StoredFileCorrupt:
+        raise Http404("stored file does not match its hash") from None
+    response = FileResponse(
+        BytesIO(data), content_type=kwargs.pop("content_type", stored.content_type), **kwargs
+    )
+    response["Cache-Control"] = cache
+    return response
 
 
 @login_required
@@ -148,13 +161,7 @@ def evidence_image(request: HttpRequest, tracking: str, image_id: int) -> FileRe
     link = selectors.evidence_image(request.user, tracking, image_id)
     if link is None:
         raise Http404
-    data = link.file.read()
-    if hashlib.sha256(data).hexdigest() != link.file.sha256:
-        # Evidence that no longer matches its hash is never shown as evidence.
-        raise Http404("stored file does not match its hash")
-    response = FileResponse(BytesIO(data), content_type=link.file.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return _stored_file_response(link.file, cache="private, max-age=3600")
 
 
 @login_required
@@ -200,15 +207,11 @@ def letter_pdf(request: HttpRequest, tracking: str) -> FileResponse:
     violation = selectors.case_for_staff(request.user, tracking)
     if violation is None or violation.letter is None:
         raise Http404
-    stored = violation.letter.file
-    data = stored.read()
-    if hashlib.sha256(data).hexdigest() != stored.sha256:
-        raise Http404("stored letter does not match its hash")
-    response = FileResponse(
-        BytesIO(data), content_type="application/pdf", filename=f"surat-{violation.tracking_number}.pdf"
+    name = f"surat-{violation.tracking_number}.pdf"
+    response = _stored_file_response(
+        violation.letter.file, cache="private, no-store", content_type="application/pdf", filename=name
     )
-    response["Content-Disposition"] = f'inline; filename="surat-{violation.tracking_number}.pdf"'
-    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 
@@ -543,12 +546,7 @@ def confirm_picture(request: HttpRequest, sha256: str) -> FileResponse:
     link = selectors.owner_picture(violation, sha256) if violation is not None else None
     if link is None:
         raise Http404
-    data = link.file.read()
-    if hashlib.sha256(data).hexdigest() != link.file.sha256:
-        raise Http404("stored file does not match its hash")
-    response = FileResponse(BytesIO(data), content_type=link.file.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _stored_file_response(link.file, cache="private, no-store")
 
 
 _ANSWER_DONE = {
@@ -713,17 +711,13 @@ def dispute_upload(request: HttpRequest, tracking: str, upload_id: int) -> FileR
     link = selectors.dispute_upload(request.user, tracking, upload_id)
     if link is None:
         raise Http404
-    data = link.file.read()
-    if hashlib.sha256(data).hexdigest() != link.file.sha256:
-        raise Http404("stored file does not match its hash")
+    response = _stored_file_response(link.file, cache="private, no-store")  # verified before the log
     ledger.record_read(
         actor=request.user,
         subject=link,
         reason=f"dispute review {tracking} ({link.role})",
         unit=link.confirmation.violation.unit,
     )
-    response = FileResponse(BytesIO(data), content_type=link.file.content_type)
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -11,7 +11,6 @@ where staff resend it to a corrected address (``letter_resend``) or close the ca
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from urllib.parse import urlencode
@@ -31,6 +30,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from bersih import ledger
 from bersih.core.formatting import rupiah, tanggal
+from bersih.documents.models import StoredFileCorrupt
 from bersih.documents.pdf import FONT_BOLD, MARGIN, STYLES, Letter, QrDrawing
 from bersih.documents.services import document_code_new, document_issue
 from bersih.ledger.services import SYSTEM
@@ -150,11 +150,11 @@ def _evidence(violation: Violation) -> list[tuple[str, bytes]]:
     )
     pictures = []
     for link in links:
-        data = link.file.read()
-        if hashlib.sha256(data).hexdigest() != link.file.sha256:
+        try:
+            pictures.append((link.role, link.file.read_verified()))
+        except StoredFileCorrupt:
             logger.error("evidence file %s of case %s does not match its hash", link.file_id, violation.pk)
-            continue  # never printed as evidence
-        pictures.append((link.role, data))
+            # never printed as evidence
     pictures.sort(key=lambda item: item[0] == rules.PLATE)
     return pictures[: rules.LETTER_MAX_PICTURES]
 

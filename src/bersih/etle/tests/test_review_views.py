@@ -178,3 +178,16 @@ def test_the_queue_names_the_flags(client, review, etle):
     signed_in(client, review.investigator)
     body = client.get(reverse("etle:review-queue")).content.decode()
     assert "The plate is not in the vehicle registry." in body and "not registered" in body
+
+
+def test_a_picture_changed_in_storage_is_never_shown(client, review):
+    """Evidence whose bytes no longer match their SHA-256 answers 404, not the altered picture."""
+    from django.core.files.storage import default_storage
+
+    signed_in(client, review.investigator)
+    link = review.case.captures.get().image_links.first()
+    url = reverse("etle:evidence-image", args=[review.case.tracking_number, link.pk])
+    assert client.get(url).status_code == 200
+    with default_storage.open(link.file.storage_name, "wb") as handle:
+        handle.write(b"\x89PNG altered")
+    assert client.get(url).status_code == 404
