@@ -6,3 +6,12 @@ class LicensingConfig(AppConfig):
     name = "bersih.licensing"
     label = "licensing"
     verbose_name = _("SIM service queue")
+
+    def ready(self):
+        from bersih.core.tracking import register_prefix
+
+        from .services import TRACKING_PREFIX
+
+        register_prefix(
+            TRACKING_PREFIX, "bersih.licensing.timeline.ApplicationTimeline", _("SIM applications")
+        )
