@@ -70,7 +70,9 @@ def _staffed_counter(actor, counter: Counter, now: datetime) -> Counter:
 
 def _lock_called(actor, entry: LineEntry, now: datetime) -> LineEntry:
     """The entry, locked, if it is called at a counter ``actor`` staffs today."""
-    locked = LineEntry.objects.select_for_update(of=("self",)).select_related("ticket", "counter").get(pk=entry.pk)
+    locked = (
+        LineEntry.objects.select_for_update(of=("self",)).select_related("ticket", "counter").get(pk=entry.pk)
+    )
     if locked.state != LineEntry.CALLED:
         raise ValidationError(
             _("This applicant is not being served (%(state)s).") % {"state": locked.get_state_display()},

@@ -72,7 +72,9 @@ def fee_payment_settle(
     now = now or timezone.now()
     with transaction.atomic():
         payment = (
-            FeePayment.objects.select_for_update(of=("self",)).select_related("application__unit").get(pk=payment.pk)
+            FeePayment.objects.select_for_update(of=("self",))
+            .select_related("application__unit")
+            .get(pk=payment.pk)
         )
         if payment.status == FeePayment.PAID:
             raise ValidationError(_("This fee is already paid."), code="already_paid")
