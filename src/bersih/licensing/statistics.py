@@ -126,7 +126,7 @@ def _percentile_rows(rows, keys: list[str]) -> dict:
 
     Each group's rows are numbered by duration (``RowNumber`` over the group) and counted (``Count`` over
     the group); the p-th percentile is the row numbered ceil(p·n/100). One filter keeps exactly the rows
-    at those ranks: (rn − k50)·(rn − k90) = 0, a product, because a filter on window functions cannot
+    at those ranks: (rn - k50)·(rn - k90) = 0, a product, because a filter on window functions cannot
     be a disjunction.
     """
     partition = [F(key) for key in keys] or None
@@ -220,7 +220,7 @@ def _label(dimension: str, row: dict) -> str:
 def bucket_labels(metric: dict) -> list[str]:
     labels = []
     for low, high in metric["buckets"]:
-        labels.append(f"{low}–{high}" if high is not None else f"≥ {low}")
+        labels.append(f"{low}-{high}" if high is not None else f"≥ {low}")
     return labels
 
 
