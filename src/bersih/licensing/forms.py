@@ -1,0 +1,25 @@
+"""Forms of the SIM service pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bersih.core.forms import PeriodForm
+
+from . import statistics
+
+# --- Statistics and integrity signals --------------------------------------------------------------
+
+
+class StatisticsPeriodForm(PeriodForm):
+    """The statistics and signals pages' Satpas (among the person's) and period."""
+
+    max_days = statistics.MAX_DAYS
+    field_order = ["satpas", "start", "end"]
+
+    satpas = forms.ChoiceField(label=_("Satpas"), required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["satpas"].choices = [(unit.code, unit.name) for unit in units]
