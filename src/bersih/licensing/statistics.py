@@ -20,7 +20,7 @@ from django.db.models.functions import ExtractHour, Lower, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bersih.core.models import Unit
+from bersih.core.models import Unit, User
 from bersih.core.selectors import units_visible_to
 from bersih.ledger.models import Entry
 
@@ -332,11 +332,17 @@ def out_of_order(unit: Unit, start: date, end: date) -> dict:
             subject_id__in=[str(entry.ticket_id) for entry in entries],
         ).order_by("seq"):
             records[(record.subject_id, record.data.get("stage"))] = record
+    people = {
+        str(user.pk): user.display_name
+        for user in User.objects.filter(
+            pk__in=[r.actor_id for r in records.values() if r.actor_kind == "user" and r.actor_id.isdigit()]
+        )
+    }
     rows, by_actor = [], {}
     for entry in entries:
         record = records.get((str(entry.ticket_id), entry.stage))
         passed = int(record.data.get("passed", 0)) if record else None
-        actor = record.actor_label if record else "—"
+        actor = (people.get(record.actor_id) or record.actor_label) if record else "—"
         rows.append(
             {
                 "entry": entry,
