@@ -99,7 +99,11 @@ def test_the_csv_download(client, busy):
 
 @pytest.mark.parametrize(
     "query",
-    [{"start": "2026-11-30", "end": "2026-11-01"}, {"start": "2025-01-01", "end": "2026-11-30"}, {"start": "x"}],
+    [
+        {"start": "2026-11-30", "end": "2026-11-01"},
+        {"start": "2025-01-01", "end": "2026-11-30"},
+        {"start": "x"},
+    ],
 )
 def test_a_bad_period_is_refused(client, busy, query):
     client.force_login(busy.supervisor)
