@@ -18,7 +18,7 @@ class StatisticsPeriodForm(PeriodForm):
     max_days = statistics.MAX_DAYS
     field_order = ["satpas", "start", "end"]
 
-    satpas = forms.ChoiceField(label=_("Satpas"), required=False)
+    satpas = forms.ChoiceField(label=_("Satpas"))
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

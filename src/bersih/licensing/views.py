@@ -35,7 +35,8 @@ def _statistics_scope(request: HttpRequest):
         unit = units[0] if units else None
     start, end = selectors.default_period()
     query = {key: value for key, value in request.GET.items() if key in ("satpas", "start", "end")}
-    if query:  # a Satpas chosen without a period keeps the default period
+    if query:  # what is not asked for keeps its default: the first Satpas, the last week
+        query.setdefault("satpas", unit.code if unit else "")
         query.setdefault("start", start.isoformat())
         query.setdefault("end", end.isoformat())
     initial = {"satpas": unit.code if unit else "", "start": start, "end": end}
