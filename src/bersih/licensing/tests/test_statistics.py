@@ -215,3 +215,58 @@ def test_the_csv_has_a_row_per_group_and_day(day):
     assert hour["count"] == "2" and hour["service_min_0-1"] == "1" and hour["service_min_10-20"] == "1"
     days = [r for r in rows if r["metric"] == "visit"]
     assert len(days) == 7 and days[-1]["issued"] == "12"
+
+
+def _nearest_rank(values, p):
+    ordered = sorted(values)
+    return ordered[-(-p * len(ordered) // 100) - 1]
+
+
+def test_database_percentiles_match_the_nearest_rank_definition(sim, walk_in):
+    """For any set of waits, the window query's p50/p90/max equal the textbook nearest rank."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from bersih.licensing.models import LineEntry
+
+    ticket = walk_in(1, now=at(8))
+    LineEntry.objects.filter(ticket=ticket).update(state=LineEntry.DONE)
+    today = timezone.localdate()
+
+    @settings(max_examples=40)
+    @given(
+        groups=st.lists(
+            st.lists(st.integers(min_value=0, max_value=4 * 3600), min_size=1, max_size=25),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    def check(groups):
+        LineEntry.objects.filter(ticket=ticket, stage__in=rules.STAGE_ORDER[1:4]).delete()
+        rows = []
+        for stage, waits in zip(rules.STAGE_ORDER[1:4], groups, strict=False):
+            for wait in waits:
+                rows.append(
+                    LineEntry(
+                        unit=sim.unit,
+                        ticket=ticket,
+                        day=today,
+                        stage=stage,
+                        state=LineEntry.DONE,
+                        entered_at=at(8),
+                        called_at=at(8) + timedelta(seconds=wait),
+                        finished_at=at(8) + timedelta(seconds=wait + 60),
+                    )
+                )
+        LineEntry.objects.bulk_create(rows)
+        entries = LineEntry.objects.filter(unit=sim.unit, day=today, stage__in=rules.STAGE_ORDER[1:4])
+        found = by_key(statistics.distribution(entries, statistics.WAIT, "stage"))
+        for stage, waits in zip(rules.STAGE_ORDER[1:4], groups, strict=False):
+            row = found[stage]
+            assert row["count"] == len(waits)
+            assert row["p50"] == pytest.approx(_nearest_rank(waits, 50))
+            assert row["p90"] == pytest.approx(_nearest_rank(waits, 90))
+            assert row["max"] == pytest.approx(max(waits))
+            assert sum(row["buckets"]) == len(waits)
+
+    check()
