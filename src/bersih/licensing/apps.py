@@ -10,6 +10,7 @@ class LicensingConfig(AppConfig):
     def ready(self):
         from bersih.core.tracking import register_prefix
 
+        from . import checks  # noqa: F401 - checks register themselves
         from .services import TRACKING_PREFIX
 
         register_prefix(

@@ -21,4 +21,12 @@ from .line import (
     line_transfer,
     waiting,
 )
-from .payments import fee_payment_reached, fee_payment_settle, virtual_account_new
+from .payments import (
+    BANK,
+    FeePaymentIn,
+    bank_request,
+    fee_callback_receive,
+    fee_payment_reached,
+    fee_payment_settle,
+    virtual_account_new,
+)
