@@ -286,3 +286,63 @@ def test_no_cash_field_exists_anywhere():
     names = {f.name for model in apps.get_app_config("licensing").get_models() for f in model._meta.fields}
     assert not {name for name in names if "cash" in name}
     assert "cash" not in rules.PAYMENT_CHANNELS
+
+
+class _Routed:
+    """``urlopen`` answered by the test client: the command's request goes to the real endpoint."""
+
+    def __init__(self):
+        self.requests = []
+
+    def __call__(self, request, timeout=None):
+        import io
+        import urllib.error
+
+        self.requests.append(request)
+        headers = {
+            k: v for k, v in request.header_items() if k.lower().startswith(("x-bersih", "authorization"))
+        }
+        response = Client().post(URL, request.data, content_type="application/json", headers=headers)
+        if response.status_code >= 400:
+            raise urllib.error.HTTPError(
+                request.full_url, response.status_code, "", {}, io.BytesIO(response.content)
+            )
+        return _Answer(response)
+
+
+class _Answer:
+    def __init__(self, response):
+        self.status, self._body = response.status_code, response.content
+
+    def read(self):
+        return self._body
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_bank_pay_command_signs_like_the_bank(bank, monkeypatch):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    routed = _Routed()
+    monkeypatch.setattr("urllib.request.urlopen", routed)
+    with pytest.raises(CommandError):
+        call_command("licensing", "bank-pay", bank.payment.va_number, "--key", "")
+    out = io.StringIO()
+    va = bank.payment.va_number
+    call_command("licensing", "bank-pay", va, "--reference", "SIM-1", "--key", bank.key.plaintext, stdout=out)
+    assert routed.requests[0].full_url == "http://127.0.0.1:8000/api/v1/licensing/payments"
+    assert out.getvalue().splitlines()[-1].startswith("200 ")
+    bank.payment.refresh_from_db()
+    assert bank.payment.status == FeePayment.PAID and bank.payment.bank_reference == "SIM-1"
+    out = io.StringIO()
+    call_command("licensing", "bank-pay", va, "--reference", "SIM-2", "--key", bank.key.plaintext, stdout=out)
+    assert out.getvalue().splitlines()[-1].startswith("409 ")
+    sent = routed.requests[-1]
+    timestamp = sent.get_header("X-bersih-timestamp")
+    assert sent.get_header("X-bersih-signature") == callback_signature(SECRET.encode(), timestamp, sent.data)
