@@ -8,6 +8,7 @@ class LicensingConfig(AppConfig):
     verbose_name = _("SIM service queue")
 
     def ready(self):
+        from bersih.core.navigation import NavEntry, register
         from bersih.core.tracking import register_prefix
 
         from . import checks  # noqa: F401 - checks register themselves
@@ -15,4 +16,34 @@ class LicensingConfig(AppConfig):
 
         register_prefix(
             TRACKING_PREFIX, "bersih.licensing.timeline.ApplicationTimeline", _("SIM applications")
+        )
+        register(
+            NavEntry(
+                key="licensing-counter",
+                label=_("My counter"),
+                url_name="licensing:counter",
+                permission="licensing.serve_counter",
+                description=_("Call the next applicant, recall, finish, send back or transfer"),
+                order=30,
+            )
+        )
+        register(
+            NavEntry(
+                key="licensing-shifts",
+                label=_("Counter shifts"),
+                url_name="licensing:shifts",
+                permission="licensing.staff_counter",
+                description=_("Put clerks on the Satpas's counters for today or a later day"),
+                order=31,
+            )
+        )
+        register(
+            NavEntry(
+                key="licensing-lines",
+                label=_("Today's lines"),
+                url_name="licensing:lines",
+                permission="licensing.override_counter",
+                description=_("Each stage's line in order; serve out of order with a written reason"),
+                order=32,
+            )
         )

@@ -21,5 +21,8 @@ rules.add_perm("licensing.mark_priority", is_satpas_staff)
 # Putting clerks on counters, and serving someone out of order (with a written reason): supervisors.
 rules.add_perm("licensing.staff_counter", is_supervisor)
 rules.add_perm("licensing.override_counter", is_supervisor)
+# Setting up the Satpas's counters (number, stage, open or closed): supervisors and administrators.
+rules.add_perm("licensing.add_counter", is_supervisor | has_role("administrator"))
+rules.add_perm("licensing.change_counter", is_supervisor | has_role("administrator"))
 # Statistics and integrity signals: supervisors and the oversight roles.
 rules.add_perm("licensing.view_statistics", is_supervisor | is_oversight)

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import counter_views
 
 app_name = "licensing"
-urlpatterns: list = []
+urlpatterns = [
+    path("staf/loket/", counter_views.counter, name="counter"),
+    path("staf/loket/panggil/", counter_views.counter_call, name="counter-call"),
+    path("staf/loket/<int:entry_id>/<str:act>/", counter_views.counter_act, name="counter-act"),
+    path("staf/shift/", counter_views.shifts, name="shifts"),
+    path("staf/antrian/", counter_views.lines, name="lines"),
+    path("staf/antrian/<int:entry_id>/layani/", counter_views.line_override, name="line-override"),
+]

@@ -7,7 +7,8 @@ from .applications import (
     ticket_issue,
     ticket_mark_priority,
 )
-from .counters import counter_shift_assign, is_counter_clerk_of
+from .certificates import application_certificates_record
+from .counters import counter_save, counter_shift_assign, is_counter_clerk_of
 from .line import (
     board_event,
     complete_stage,
