@@ -267,7 +267,7 @@ def _shift_assign(request: HttpRequest) -> HttpResponse:
     form = ShiftForm(
         request.POST,
         counters=Counter.objects.filter(pk=here.pk),
-        clerks=selectors.clerks_of(here.unit, day),
+        clerks=selectors.clerks_of(here.unit, max(day, timezone.localdate())),
     )
     if not form.is_valid():
         messages.error(request, form_errors(form))

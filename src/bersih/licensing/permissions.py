@@ -11,7 +11,7 @@ is_supervisor = has_role("supervisor")
 is_satpas_staff = has_role("counter_clerk", "supervisor")
 
 # The set-up and the day's tickets: the Satpas's clerks and supervisors; oversight reads everything.
-for model in ("counter", "countershift", "application", "ticket", "lineentry", "feepayment"):
+for model in ("counter", "countershift", "application", "ticket", "lineentry", "feepayment", "feecallback"):
     rules.add_perm(f"licensing.view_{model}", is_satpas_staff | has_role("administrator") | is_oversight)
 # Serving at a counter: a clerk, at the counter they staff today (services check the shift).
 rules.add_perm("licensing.serve_counter", is_clerk)
