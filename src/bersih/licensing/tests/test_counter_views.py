@@ -371,3 +371,12 @@ def test_csrf_is_required(sim, walk_in):
     response = browser.post(f"{URL}panggil/", {"counter": sim.counters["registration"].pk})
     assert response.status_code == 403
     assert not LineEntry.objects.filter(state="called").exists()
+
+
+def test_the_counter_screen_speaks_indonesian_by_default(client, sim, walk_in, make_user, settings):
+    settings.LANGUAGE_CODE = "id"  # the installation's default (english_messages set it to English)
+    clerk = make_user("loket-id", "counter_clerk", sim.unit, language="id")
+    staff(Counter.objects.create(unit=sim.unit, number=50, stage="registration"), clerk)
+    sign_in(client, clerk)
+    page = client.get(URL).content.decode()
+    assert "Panggil berikutnya" in page and "Hari ini di loket ini" in page
