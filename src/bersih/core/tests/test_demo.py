@@ -92,8 +92,10 @@ EXPECTED_NAVIGATION = {
         "etle-blocks",
         "etle-wrong-address",
         "etle-payments",
+        "licensing-shifts",
+        "licensing-lines",
     },
-    "loket1": {"documents"},
+    "loket1": {"documents", "licensing-counter"},
     "jaksa": set(),
 }
 
