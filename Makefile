@@ -52,6 +52,7 @@ bench: env
 check-deploy: env
 	BERSIH_ENV=production SECRET_KEY=$${SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64)} \
 	  ETLE_BANK_SECRET=$${ETLE_BANK_SECRET:-check-only} \
+	  LICENSING_BANK_SECRET=$${LICENSING_BANK_SECRET:-check-only} \
 	  ALLOWED_HOSTS=bersih.example.id $(BIN)/bersih check --deploy --fail-level WARNING
 
 clean:

@@ -27,6 +27,7 @@ def production(tmp_path):
         "ALLOWED_HOSTS": "bersih.example.id",
         "BERSIH_VAR_DIR": str(tmp_path),
         "ETLE_BANK_SECRET": "a-secret-agreed-with-the-bank-for-the-check-only",
+        "LICENSING_BANK_SECRET": "another-secret-agreed-with-the-bank-for-the-check-only",
     }
 
 
@@ -41,6 +42,13 @@ def test_check_deploy_warns_without_the_bank_secret(production):
     result = run_bersih("check", "--deploy", "--fail-level", "WARNING", **production)
     assert result.returncode != 0
     assert "bersih.etle.W001" in result.stderr + result.stdout
+
+
+def test_check_deploy_warns_without_the_sim_fee_bank_secret(production):
+    production.pop("LICENSING_BANK_SECRET")
+    result = run_bersih("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert result.returncode != 0
+    assert "bersih.licensing.W001" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_secret_key(production):

@@ -386,3 +386,8 @@ MIDDLEWARE[MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware")] = (
 # The secret shared with the bank that signs payment notifications (HMAC-SHA256). Development keeps
 # its own under KEYS_DIR (bersih keys init); production must set it.
 ETLE_BANK_SECRET = env("ETLE_BANK_SECRET", "")
+
+# --- SIM fee payments -----------------------------------------------------------------------------
+# The secret shared with the bank that signs the SIM fee's payment notifications (HMAC-SHA256).
+# Development keeps its own under KEYS_DIR (bersih keys init); production must set it.
+LICENSING_BANK_SECRET = env("LICENSING_BANK_SECRET", "")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 
+from bersih.core import bank
 from bersih.core.api import ApiError, InputSchema, api_actor, require_scope, restrict_for
 from bersih.core.errors import PROBLEM_BASE
 from bersih.core.models import ApiClient
@@ -248,18 +249,6 @@ class BankPaymentOut(Schema):
     tracking_number: str
 
 
-def _read_callback(request) -> tuple[bytes | None, int]:
-    """The raw body (the signature covers its exact bytes), or None when it is too large to read."""
-    try:
-        size = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        size = 0
-    if size > rules.MAX_CALLBACK_BYTES:
-        return None, size
-    body = request.body
-    return body, max(size, len(body))
-
-
 @router.post(
     "payments",
     auth=None,
@@ -269,22 +258,7 @@ def _read_callback(request) -> tuple[bytes | None, int]:
             "required": True,
             "content": {"application/json": {"schema": BankPaymentIn.model_json_schema()}},
         },
-        "parameters": [
-            {
-                "in": "header",
-                "name": "X-Bersih-Timestamp",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "Unix time in seconds when the bank signed the request.",
-            },
-            {
-                "in": "header",
-                "name": "X-Bersih-Signature",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": 'Hex HMAC-SHA256 of timestamp + "." + the raw body, with the shared secret.',
-            },
-        ],
+        "parameters": bank.signature_headers_openapi(),
     },
 )
 def post_payment(request):
@@ -294,7 +268,7 @@ def post_payment(request):
     with the secret shared with the bank; a timestamp more than 5 minutes off is refused. The same
     `bank_reference` again answers 200 with the first answer; with other content, 409.
     """
-    body, size = _read_callback(request)
+    body, size = bank.read_callback(request, rules.MAX_CALLBACK_BYTES)
     result = services.bank_callback_receive(
         body=body,
         timestamp=request.headers.get("X-Bersih-Timestamp"),

@@ -11,13 +11,13 @@ class LicensingConfig(AppConfig):
         from bersih.core.navigation import NavEntry, register
         from bersih.core.tracking import register_prefix
 
+        from . import checks  # noqa: F401 - checks register themselves
         from .services import TRACKING_PREFIX
 
         register_prefix(
             TRACKING_PREFIX, "bersih.licensing.timeline.ApplicationTimeline", _("SIM applications")
         )
 
-        # Statistics and integrity signals
         register(
             NavEntry(
                 key="licensing-statistics",
@@ -25,7 +25,7 @@ class LicensingConfig(AppConfig):
                 url_name="licensing:statistics",
                 permission="licensing.view_statistics",
                 description=_("Waiting and service times at the Satpas, against the service standard"),
-                order=30,
+                order=33,
             )
         )
         register(
@@ -35,6 +35,36 @@ class LicensingConfig(AppConfig):
                 url_name="licensing:integrity",
                 permission="licensing.view_statistics",
                 description=_("Out-of-order serves, shared contacts, short services, re-issued tickets"),
+                order=34,
+            )
+        )
+        register(
+            NavEntry(
+                key="licensing-counter",
+                label=_("My counter"),
+                url_name="licensing:counter",
+                permission="licensing.serve_counter",
+                description=_("Call the next applicant, recall, finish, send back or transfer"),
+                order=30,
+            )
+        )
+        register(
+            NavEntry(
+                key="licensing-shifts",
+                label=_("Counter shifts"),
+                url_name="licensing:shifts",
+                permission="licensing.staff_counter",
+                description=_("Put clerks on the Satpas's counters for today or a later day"),
                 order=31,
+            )
+        )
+        register(
+            NavEntry(
+                key="licensing-lines",
+                label=_("Today's lines"),
+                url_name="licensing:lines",
+                permission="licensing.override_counter",
+                description=_("Each stage's line in order; serve out of order with a written reason"),
+                order=32,
             )
         )

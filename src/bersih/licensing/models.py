@@ -460,3 +460,70 @@ class FeePayment(models.Model):
 
     def __str__(self) -> str:
         return self.va_number
+
+
+class FeeCallbackQuerySet(models.QuerySet):
+    """Rows are written once: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise TypeError("FeeCallback rows are append-only")
+
+    def delete(self):
+        raise TypeError("FeeCallback rows are append-only")
+
+
+class FeeCallback(models.Model):
+    """Every SIM fee notification the bank sent, accepted or refused: an append-only log.
+
+    Oversight reads it to see what was refused and why; the payload itself is kept only as its SHA-256
+    (the bank holds the original).
+    """
+
+    ACCEPTED, DUPLICATE, REFUSED = "accepted", "duplicate", "refused"
+    OUTCOME_CHOICES = [(ACCEPTED, _("accepted")), (DUPLICATE, _("repeated")), (REFUSED, _("refused"))]
+
+    received_at = models.DateTimeField(_("received at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=OUTCOME_CHOICES)
+    status = models.PositiveSmallIntegerField(_("HTTP status"))
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    va_number = models.CharField(_("virtual account"), max_length=40, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=80, blank=True)
+    amount = models.BigIntegerField(_("amount (Rp)"), null=True, blank=True)
+    payload_sha256 = models.CharField(_("payload SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    client = models.ForeignKey(
+        "core.ApiClient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payment = models.ForeignKey(
+        FeePayment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name=_("virtual account"),
+    )
+
+    objects = FeeCallbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("SIM fee notification")
+        verbose_name_plural = _("SIM fee notifications")
+        indexes = [models.Index(fields=["received_at"], name="licensing_feecallback_received")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["accepted", "duplicate", "refused"]),
+                name="licensing_feecallback_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.outcome} {self.reason}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("FeeCallback rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("FeeCallback rows are append-only")

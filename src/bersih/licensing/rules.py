@@ -6,7 +6,7 @@ domain notes (PP 76/2020 for the PNBP fees, Perpol 5/2021 for the ages, UU 25/20
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
@@ -163,3 +163,14 @@ def va_prefix() -> str:
     if not (prefix.isdigit() and 3 <= len(prefix) <= 8):
         raise ValueError("LICENSING_VA_PREFIX must be 3 to 8 digits")
     return prefix
+
+
+# --- The bank's payment notification (policy) ----------------------------------------------------
+# Signed like ETLE's (bersih.core.bank): HMAC-SHA256 over ``timestamp + "." + body`` with the secret
+# shared with the bank (LICENSING_BANK_SECRET); a timestamp further than this from our clock is refused,
+# so a captured request cannot be replayed later.
+BANK_TIMESTAMP_SKEW = timedelta(minutes=5)
+# A notification is a few hundred bytes; anything much larger is not the bank's.
+MAX_CALLBACK_BYTES = 16 * 1024
+# Non-cash only: a transfer into the virtual account, or QRIS against the same number.
+PAYMENT_CHANNELS = {"va": _("Virtual account"), "qris": _("QRIS")}

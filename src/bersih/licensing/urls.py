@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import counter_views, views
 
 app_name = "licensing"
-urlpatterns: list = [
+urlpatterns = [
+    # At the counter, and the supervisors' shifts and lines
+    path("staf/loket/", counter_views.counter, name="counter"),
+    path("staf/loket/panggil/", counter_views.counter_call, name="counter-call"),
+    path("staf/loket/<int:entry_id>/<str:act>/", counter_views.counter_act, name="counter-act"),
+    path("staf/shift/", counter_views.shifts, name="shifts"),
+    path("staf/antrian/", counter_views.lines, name="lines"),
+    path("staf/antrian/<int:entry_id>/layani/", counter_views.line_override, name="line-override"),
     # Statistics and integrity signals
     path("staf/statistik/", views.statistics_page, name="statistics"),
     path("staf/statistik/csv/", views.statistics_csv, name="statistics-csv"),

@@ -98,8 +98,10 @@ EXPECTED_NAVIGATION = {
         "etle-payments",
         "licensing-statistics",
         "licensing-integrity",
+        "licensing-shifts",
+        "licensing-lines",
     },
-    "loket1": {"documents"},
+    "loket1": {"documents", "licensing-counter"},
     "jaksa": set(),
 }
 

@@ -4,14 +4,9 @@ statement, the court's verdict and refunds of the difference."""
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
-import json
 import logging
-import secrets
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -21,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticError
 
 from bersih import ledger
+from bersih.core import bank
+from bersih.core.bank import CallbackResult, callback_signature, luhn_digit  # noqa: F401 - re-exported
 from bersih.core.formatting import rupiah
 from bersih.ledger.services import SYSTEM, SystemActor
 
@@ -34,36 +30,15 @@ from .blocking import block_lift
 logger = logging.getLogger(__name__)
 
 
-def luhn_digit(digits: str) -> str:
-    """The Luhn check digit of ``digits``: a bank teller's single-digit typo or swap is caught."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 0:  # doubled: every second digit from the right, the check digit to be
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return str((10 - total % 10) % 10)
-
-
 def virtual_account_new() -> str:
     """A fresh 15-digit number: the bank's prefix, random digits, a Luhn check digit."""
-    prefix = rules.va_prefix()
-    while True:
-        body = prefix + "".join(
-            secrets.choice("0123456789") for _ in range(rules.VA_LENGTH - len(prefix) - 1)
-        )
-        number = body + luhn_digit(body)
-        if not Payment.objects.filter(va_number=number).exists():
-            return number
+    return bank.virtual_account_number(
+        rules.va_prefix(), rules.VA_LENGTH, lambda number: Payment.objects.filter(va_number=number).exists()
+    )
 
 
 def virtual_account_valid(number: str) -> bool:
-    return (
-        len(number) == rules.VA_LENGTH
-        and number.isdigit()
-        and number.startswith(rules.va_prefix())
-        and luhn_digit(number[:-1]) == number[-1]
-    )
+    return bank.virtual_account_valid(number, rules.va_prefix(), rules.VA_LENGTH)
 
 
 def payment_open(
@@ -143,32 +118,13 @@ class BankPaymentIn(BaseModel):
     channel: Literal[rules.BANK_CHANNELS] | None = None  # type: ignore[valid-type]
 
 
-def callback_signature(secret: bytes, timestamp: str, body: bytes) -> str:
-    """The hex HMAC-SHA256 of ``timestamp + "." + body``: what the bank sends in X-Bersih-Signature."""
-    return hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-
-
-@dataclass
-class CallbackResult:
-    """What the endpoint answers: ``status`` and, on success, ``body``; otherwise a problem."""
-
-    status: int
-    outcome: str
-    reason: str = ""
-    problem_type: str = ""
-    detail: str = ""
-    body: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.status == 200
-
-
-def _refused(status: int, problem_type: str, reason: str, detail: str, errors=None) -> CallbackResult:
-    return CallbackResult(
-        status, BankCallback.REFUSED, reason, problem_type, detail, errors=list(errors or [])
-    )
+ENVELOPE = bank.Envelope(
+    secret=keys.SECRET,
+    schema=BankPaymentIn,
+    max_bytes=rules.MAX_CALLBACK_BYTES,
+    skew=rules.BANK_TIMESTAMP_SKEW,
+)
+_refused = bank.refused
 
 
 def _paid_body(payment: Payment) -> dict:
@@ -184,7 +140,6 @@ def _paid_body(payment: Payment) -> dict:
 
 def _log(result: CallbackResult, *, now, digest: str, size: int, data: dict | None, payment=None) -> None:
     data = data or {}
-    amount = data.get("amount")
     BankCallback.objects.create(
         received_at=now,
         outcome=result.outcome,
@@ -192,9 +147,7 @@ def _log(result: CallbackResult, *, now, digest: str, size: int, data: dict | No
         reason=result.reason[:40],
         va_number=str(data.get("va_number") or "")[:40],
         bank_reference=str(data.get("bank_reference") or "")[:80],
-        amount=amount
-        if isinstance(amount, int) and not isinstance(amount, bool) and abs(amount) < 2**62
-        else None,
+        amount=bank.logged_amount(data),
         payload_sha256=digest,
         size=size,
         payment=payment,
@@ -218,8 +171,8 @@ def bank_callback_receive(
     accepted notification changes anything besides the log.
     """
     now = now or timezone.now()
-    digest = hashlib.sha256(body).hexdigest() if body is not None else ""
-    result, data = _judge_envelope(body, timestamp, signature, size, now)
+    digest = bank.payload_digest(body)
+    result, data = bank.judge_envelope(ENVELOPE, body, timestamp, signature, size, now)
     if result is not None:
         with transaction.atomic():
             _log(result, now=now, digest=digest, size=size, data=data)
@@ -229,64 +182,6 @@ def bank_callback_receive(
         result, payment = _apply(payload, now)
         _log(result, now=now, digest=digest, size=size, data=data, payment=payment)
     return result
-
-
-def _judge_envelope(body, timestamp, signature, size, now) -> tuple[CallbackResult | None, dict | None]:
-    if body is None or size > rules.MAX_CALLBACK_BYTES or len(body) > rules.MAX_CALLBACK_BYTES:
-        return _refused(
-            413,
-            "payload-too-large",
-            "too-large",
-            _("The request body is larger than %(limit)d bytes.") % {"limit": rules.MAX_CALLBACK_BYTES},
-        ), None
-    if not timestamp or not signature:
-        return _refused(
-            401,
-            "unauthenticated",
-            "signature-missing",
-            _("Sign the request: headers X-Bersih-Timestamp and X-Bersih-Signature."),
-        ), None
-    try:
-        secret = keys.bank_secret()
-    except keys.BankSecretMissing:
-        logger.error("bank callback refused: no ETLE_BANK_SECRET configured")
-        return _refused(
-            401, "unauthenticated", "no-secret", _("Payment notifications are not configured.")
-        ), None
-    expected = callback_signature(secret, timestamp, body)
-    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode("ascii", "replace")):
-        return _refused(401, "unauthenticated", "signature-invalid", _("The signature does not match.")), None
-    try:
-        sent = int(timestamp)
-    except ValueError:
-        sent = None
-    if sent is None or abs(now.timestamp() - sent) > rules.BANK_TIMESTAMP_SKEW.total_seconds():
-        return _refused(
-            401,
-            "unauthenticated",
-            "stale-timestamp",
-            _("The timestamp is more than %(minutes)d minutes from the server's clock.")
-            % {"minutes": int(rules.BANK_TIMESTAMP_SKEW.total_seconds() // 60)},
-        ), None
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _refused(
-            422, "malformed-json", "malformed-json", _("The request body is not valid JSON.")
-        ), None
-    if not isinstance(data, dict):
-        return _refused(422, "validation-error", "schema", _("The request does not match the schema.")), None
-    try:
-        BankPaymentIn.model_validate(data)
-    except PydanticError as exc:
-        errors = [
-            {"loc": ["body", *e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
-        return _refused(
-            422, "validation-error", "schema", _("The request does not match the schema."), errors
-        ), data
-    return None, data
 
 
 def _same_content(payment: Payment, payload: BankPaymentIn) -> bool:
@@ -413,10 +308,7 @@ def _receipt_queue(case: Violation, payment: Payment):
 
 def bank_request(payload: dict, *, secret: bytes | None = None, at: int | None = None) -> tuple[bytes, dict]:
     """The body and headers the bank sends for ``payload`` (the simulated bank and tests use it)."""
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    timestamp = str(int(time.time()) if at is None else at)
-    signature = callback_signature(secret or keys.bank_secret(), timestamp, body)
-    return body, {"X-Bersih-Timestamp": timestamp, "X-Bersih-Signature": signature}
+    return bank.signed_request(payload, secret=secret or keys.bank_secret(), at=at)
 
 
 # --- Reconciliation with the bank's daily statement -------------------------------------------------

@@ -7,7 +7,8 @@ from .applications import (
     ticket_issue,
     ticket_mark_priority,
 )
-from .counters import counter_shift_assign, is_counter_clerk_of
+from .certificates import application_certificates_record
+from .counters import counter_save, counter_shift_assign, is_counter_clerk_of
 from .line import (
     board_event,
     complete_stage,
@@ -21,4 +22,12 @@ from .line import (
     line_transfer,
     waiting,
 )
-from .payments import fee_payment_reached, fee_payment_settle, virtual_account_new
+from .payments import (
+    BANK,
+    FeePaymentIn,
+    bank_request,
+    fee_callback_receive,
+    fee_payment_reached,
+    fee_payment_settle,
+    virtual_account_new,
+)
