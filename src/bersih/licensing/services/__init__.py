@@ -7,9 +7,12 @@ from .applications import (
     ticket_issue,
     ticket_mark_priority,
 )
+from .board import near_notify, ticket_notify_near_request
 from .counters import counter_shift_assign, is_counter_clerk_of
 from .line import (
     board_event,
+    call_order,
+    choose_lane,
     complete_stage,
     enter_line,
     line_call_next,
@@ -19,6 +22,7 @@ from .line import (
     line_recall,
     line_send_back,
     line_transfer,
+    streak_after,
     waiting,
 )
 from .payments import fee_payment_reached, fee_payment_settle, virtual_account_new
