@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
@@ -272,9 +272,9 @@ def places_ahead(entry: LineEntry) -> int:
     return next(n for n, (item, lane) in enumerate(order) if lane == entry.priority and item == own[-1])
 
 
-def ticket_position(ticket: Ticket, now: datetime | None = None) -> TicketPosition:
+def ticket_position(ticket: Ticket) -> TicketPosition:
     """Where a ticket stands: its stage and state, the places ahead of it in the stage's line (in
-    calling order) and the estimated wait (median service time × places ahead ÷ counters staffed)."""
+    calling order) and the estimated wait (the median service time, times the places ahead, divided by the counters staffed)."""
     base = {
         "label": ticket.label,
         "stage": ticket.stage,

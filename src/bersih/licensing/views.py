@@ -125,8 +125,9 @@ class BoardFeed:
         return "".join(chunks)
 
 
-def stream_sync(feed: BoardFeed, lifetime: float, poll: float = STREAM_POLL_SECONDS):
+def stream_sync(feed: BoardFeed, lifetime: float, poll: float | None = None):
     """The stream for a WSGI server: a generator that sleeps between reads."""
+    poll = STREAM_POLL_SECONDS if poll is None else poll
     yield feed.opening()
     deadline = time.monotonic() + lifetime
     quiet_since = time.monotonic()
@@ -141,8 +142,9 @@ def stream_sync(feed: BoardFeed, lifetime: float, poll: float = STREAM_POLL_SECO
         time.sleep(poll)
 
 
-async def stream_async(feed: BoardFeed, lifetime: float, poll: float = STREAM_POLL_SECONDS):
+async def stream_async(feed: BoardFeed, lifetime: float, poll: float | None = None):
     """The stream for the ASGI server: reads in a thread, waits on the event loop."""
+    poll = STREAM_POLL_SECONDS if poll is None else poll
     yield await sync_to_async(feed.opening)()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + lifetime
