@@ -333,7 +333,12 @@ def test_a_ticket_already_near_is_told_at_once_by_sms(sim, walk_in):
 def test_an_invalid_near_request_is_refused_and_changes_nothing(sim, walk_in):
     ticket = walk_in(1)
     ledger_before = Entry.objects.count()
-    for channel, recipient in (("sms", "12345"), ("sms", ""), ("email", "a@example.org"), ("whatsapp", "abc")):
+    for channel, recipient in (
+        ("sms", "12345"),
+        ("sms", ""),
+        ("email", "a@example.org"),
+        ("whatsapp", "abc"),
+    ):
         with pytest.raises(ValidationError):
             services.ticket_notify_near_request(ticket=ticket, channel=channel, recipient=recipient)
     ticket.refresh_from_db()
