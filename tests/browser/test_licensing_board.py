@@ -45,9 +45,8 @@ def test_the_board_shows_and_announces_a_call_without_reloading(page, org, make_
     services.line_call_next(actor=sim.clerks["registration"], counter=counter)
 
     page.wait_for_function(
-        'label => document.querySelector(\'[data-counter="%d"] [data-role="serving"]\').textContent === label'
-        % counter.number,
-        arg=tickets[0].label,
+        "([selector, label]) => document.querySelector(selector).textContent === label",
+        arg=[f'[data-counter="{counter.number}"] [data-role="serving"]', tickets[0].label],
     )
     # The call is announced in words on the screen (and spoken), and the next numbers moved up.
     announce = page.locator("#board-announce")

@@ -274,7 +274,8 @@ def places_ahead(entry: LineEntry) -> int:
 
 def ticket_position(ticket: Ticket) -> TicketPosition:
     """Where a ticket stands: its stage and state, the places ahead of it in the stage's line (in
-    calling order) and the estimated wait (the median service time, times the places ahead, divided by the counters staffed)."""
+    calling order) and the estimated wait: the median service time, times the places ahead, divided
+    by the counters staffed."""
     base = {
         "label": ticket.label,
         "stage": ticket.stage,

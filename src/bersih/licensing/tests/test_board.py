@@ -3,10 +3,11 @@ positions and waits, the event stream, and the applicant's "tell me when I am ne
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.core.exceptions import ValidationError
 from django.test import AsyncClient
 from django.urls import reverse
@@ -120,7 +121,7 @@ def test_the_wait_is_the_median_service_time_times_places_divided_by_counters(si
     last = tickets[-1]
     position = selectors.ticket_position(last)
     assert position.places_ahead == 3
-    assert position.wait_minutes == 4 * 3 / 2  # 4 minutes × 3 places ÷ 2 counters
+    assert position.wait_minutes == 4 * 3 / 2  # 4 minutes, 3 places, 2 counters
 
 
 def test_a_called_ticket_shows_its_counter_and_a_closed_one_its_state(sim, walk_in):
@@ -235,7 +236,9 @@ def test_the_stream_is_an_async_generator_under_the_asgi_server(sim, walk_in):
         assert response.is_async
         return response["Content-Type"], b"".join([part async for part in response.streaming_content])
 
-    content_type, body = async_to_sync(fetch)()
+    # In a thread of its own: a browser test earlier in the session may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        content_type, body = pool.submit(asyncio.run, fetch()).result()
     assert content_type.startswith("text/event-stream")
     assert event_ids(body.decode()) == [BoardEvent.objects.latest("id").pk]
 
