@@ -21,6 +21,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -94,6 +95,13 @@ def _sse(data: dict, *, event: str, event_id: int | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def _release_connection() -> None:
+    """Hand the database connection back between two reads of the feed (to the pool, on PostgreSQL):
+    a board waiting for minutes must not hold one of its worker's few connections."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 class BoardFeed:
     """What one connection sends: the unit's events after ``last``, then the fresh board state.
 
@@ -107,10 +115,17 @@ class BoardFeed:
             if self.last is None:
                 self.last = selectors.board_last_event_id(self.unit.pk)
             state = selectors.board_state(self.unit).as_data()
+        _release_connection()
         return f"retry: {STREAM_RETRY_MS}\n\n" + _sse(state, event="state")
 
     def poll(self) -> str:
         """The new events and the state after them, or "" when nothing happened."""
+        try:
+            return self._poll()
+        finally:
+            _release_connection()
+
+    def _poll(self) -> str:
         with translation.override(self.language):
             events = selectors.board_events_after(self.unit.pk, self.last)
             if not events:
