@@ -80,19 +80,21 @@ class BoardClient(threading.Thread):
         import httpx
 
         try:
-            with httpx.Client(timeout=httpx.Timeout(10, read=None)) as http:
-                with http.stream("GET", self.url, headers={"Accept": "text/event-stream"}) as answer:
-                    answer.raise_for_status()
-                    event_id = None
-                    for line in answer.iter_lines():
-                        self.connected.set()
-                        if self.stop:
-                            return
-                        if line.startswith("id: "):
-                            event_id = int(line[4:])
-                        elif line == "" and event_id is not None:
-                            self.arrived[event_id] = time.perf_counter()
-                            event_id = None
+            with (
+                httpx.Client(timeout=httpx.Timeout(10, read=None)) as http,
+                http.stream("GET", self.url, headers={"Accept": "text/event-stream"}) as answer,
+            ):
+                answer.raise_for_status()
+                event_id = None
+                for line in answer.iter_lines():
+                    self.connected.set()
+                    if self.stop:
+                        return
+                    if line.startswith("id: "):
+                        event_id = int(line[4:])
+                    elif line == "" and event_id is not None:
+                        self.arrived[event_id] = time.perf_counter()
+                        event_id = None
         except Exception as exc:  # reported by the main thread
             self.error = exc
             self.connected.set()
