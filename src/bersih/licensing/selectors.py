@@ -304,6 +304,8 @@ def ticket_position(ticket: Ticket) -> TicketPosition:
     ).count()
     per_applicant = service_seconds(entry.unit_id, entry.day, entry.stage)
     wait = math.ceil(per_applicant * ahead / max(1, staffed) / 60)
+    if ahead:
+        wait = max(1, wait)  # someone ahead is never "0 minutes"
     return TicketPosition(
         state="waiting",
         state_label=str(entry.get_state_display()),
