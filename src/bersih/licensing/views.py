@@ -50,6 +50,8 @@ SPEAK_WITHIN_SECONDS = 60
 BOARD_REFRESH_SECONDS = 15
 PHONE_REFRESH_SECONDS = 30
 NEAR_REQUEST_LIMIT = 10  # requests per address and hour
+# A hall's boards reconnect every few minutes; far more connections from one address is a loop or abuse.
+STREAM_CONNECTS_PER_MINUTE = 60
 
 
 def _satpas(unit_code: str) -> Unit:
@@ -176,9 +178,13 @@ async def stream_async(feed: BoardFeed, lifetime: float, poll: float | None = No
 
 
 @require_GET
-def board_stream(request: HttpRequest, unit_code: str) -> StreamingHttpResponse:
+def board_stream(request: HttpRequest, unit_code: str) -> HttpResponse:
     """Server-sent events for the board: each ``BoardEvent`` after ``Last-Event-ID`` (or ``?last=``),
     with its id, then the board's state; heartbeat comments while the hall is quiet."""
+    address = ratelimit.client_ip(request)
+    allowed = ratelimit.hit(f"licensing:board-stream:{address}", limit=STREAM_CONNECTS_PER_MINUTE, window=60)
+    if not allowed.allowed:  # a client reconnecting in a loop; EventSource retries after the pause
+        return too_many_requests(request, retry_after=allowed.retry_after)
     unit = _satpas(unit_code)
     feed = BoardFeed(unit, _last_event_id(request), translation.get_language() or settings.LANGUAGE_CODE)
     if isinstance(request, ASGIRequest):

@@ -243,6 +243,16 @@ def test_the_stream_is_an_async_generator_under_the_asgi_server(sim, walk_in):
     assert event_ids(body.decode()) == [BoardEvent.objects.latest("id").pk]
 
 
+@pytest.mark.usefixtures("short_stream")
+def test_a_client_reconnecting_in_a_loop_is_slowed_down(client, sim, settings, monkeypatch):
+    settings.RATE_LIMITS_ENABLED = True
+    monkeypatch.setattr(views, "STREAM_CONNECTS_PER_MINUTE", 2)
+    url = reverse("licensing:board-stream", kwargs={"unit_code": sim.unit.code})
+    answers = [client.get(url) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "Retry-After" in answers[2]
+
+
 def test_an_old_event_is_shown_but_not_spoken(sim, walk_in):
     walk_in(1)
     mark = BoardEvent.objects.latest("id").pk
