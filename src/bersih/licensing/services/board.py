@@ -82,11 +82,14 @@ def near_notify(*, unit_id: int, day: date, stage: str, now: datetime) -> list[T
         return []
     rows = upcoming(unit_id, day, [stage], rules.NEAR_PLACES + 1)[stage]
     ticket_ids = {row["ticket_id"]: places for places, row in enumerate(rows)}
+    # SKIP LOCKED: a ticket whose holder is asking right now is told by that request (or the next
+    # call); waiting for its lock here could deadlock with it.
     due = list(
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk__in=ticket_ids, near_notified_at__isnull=True)
         .exclude(near_channel="")
         .select_related("unit")
+        .order_by("pk")
     )
     with translation.override("id"):  # the messages are in Indonesian
         stage_label = str(rules.STAGES[stage])
