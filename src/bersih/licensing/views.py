@@ -65,6 +65,7 @@ def _satpas(unit_code: str) -> Unit:
 # --- The board ----------------------------------------------------------------------------------
 
 
+@never_cache
 @require_GET
 def board(request: HttpRequest, unit_code: str) -> HttpResponse:
     """The TV in the waiting hall: the number at each counter and the next numbers per stage."""
@@ -77,7 +78,6 @@ def board(request: HttpRequest, unit_code: str) -> HttpResponse:
             "unit": unit,
             "state": state,
             "refresh_seconds": BOARD_REFRESH_SECONDS,
-            "speak_within": SPEAK_WITHIN_SECONDS,
         },
     )
 
