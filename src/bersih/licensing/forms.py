@@ -23,3 +23,23 @@ class StatisticsPeriodForm(PeriodForm):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["satpas"].choices = [(unit.code, unit.name) for unit in units]
+
+
+# --- The applicant's phone page -------------------------------------------------------------------
+
+
+class NearNotifyForm(forms.Form):
+    """The applicant asks for a message when they are nearly at the counter."""
+
+    channel = forms.ChoiceField(
+        label=_("Send by"),
+        choices=[("whatsapp", _("WhatsApp")), ("sms", _("SMS"))],
+        initial="whatsapp",
+        widget=forms.RadioSelect,
+    )
+    recipient = forms.CharField(
+        label=_("Mobile number"),
+        max_length=30,
+        help_text=_("For example 0812 3456 7890."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )

@@ -174,3 +174,19 @@ BANK_TIMESTAMP_SKEW = timedelta(minutes=5)
 MAX_CALLBACK_BYTES = 16 * 1024
 # Non-cash only: a transfer into the virtual account, or QRIS against the same number.
 PAYMENT_CHANNELS = {"va": _("Virtual account"), "qris": _("QRIS")}
+# --- The display board and the applicant's phone page -----------------------------------------
+
+# How long one applicant usually takes at a counter of a stage, in minutes: the phone page's estimated
+# wait uses it until the day has finished entries of the stage to measure (the Satpas's own planning
+# figures; the tests are the long stages). The payment stage has no counter: the bank settles it.
+EXPECTED_SERVICE_MINUTES = {
+    "registration": 4,
+    "documents": 5,
+    "theory": 25,
+    "practical": 15,
+    "biometrics": 4,
+    "printing": 3,
+    "handover": 2,
+}
+# The estimate takes the median service time of this many of the stage's latest finished entries today.
+ESTIMATE_SAMPLE = 20

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from . import counter_views, views
+from . import board_views, counter_views, views
 
 app_name = "licensing"
 urlpatterns = [
+    # The hall's display board (public: the TV in the waiting hall) and its live stream.
+    path("papan/<slug:unit_code>/", board_views.board, name="board"),
+    path("papan/<slug:unit_code>/stream", board_views.board_stream, name="board-stream"),
+    # The applicant's phone page (the QR on the ticket) and its refresh.
+    path("tiket/<str:token>/", board_views.ticket_phone, name="ticket-phone"),
+    path("tiket/<str:token>/status", board_views.ticket_phone_status, name="ticket-phone-status"),
     # At the counter, and the supervisors' shifts and lines
     path("staf/loket/", counter_views.counter, name="counter"),
     path("staf/loket/panggil/", counter_views.counter_call, name="counter-call"),

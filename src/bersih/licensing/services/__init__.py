@@ -7,10 +7,13 @@ from .applications import (
     ticket_issue,
     ticket_mark_priority,
 )
+from .board import near_notify, ticket_notify_near_request
 from .certificates import application_certificates_record
 from .counters import counter_save, counter_shift_assign, is_counter_clerk_of
 from .line import (
     board_event,
+    call_order,
+    choose_lane,
     complete_stage,
     enter_line,
     line_call_next,
@@ -20,6 +23,7 @@ from .line import (
     line_recall,
     line_send_back,
     line_transfer,
+    streak_after,
     waiting,
 )
 from .payments import (

@@ -230,6 +230,10 @@ def ticket_mark_priority(*, actor, ticket: Ticket, reason: str, now: datetime | 
         ticket.priority_reason, ticket.priority_marked_by = reason, actor
         ticket.save(update_fields=["priority_reason", "priority_marked_by"])
         ticket.entries.filter(state="waiting").update(priority=True)
+        # The ticket moved ahead: it may now be near enough to be told.
+        from .board import near_notify
+
+        near_notify(unit_id=ticket.unit_id, day=ticket.day, stage=ticket.stage, now=now)
         ledger.record(
             actor=actor,
             action="licensing.ticket.priority_marked",

@@ -12,6 +12,7 @@ board event, written in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -119,13 +120,59 @@ def _head(unit_id: int, day, stage: str, priority: bool) -> LineEntry | None:
     return heads.select_related("ticket").first()
 
 
+# --- The calling order, as pure functions: the counters' calls, the board and the phone page share it.
+
+
+def choose_lane(*, priority_waiting: bool, regular_waiting: bool, streak: int) -> bool | None:
+    """Which lane the next call takes: True the priority lane, False the regular line, None when both are
+    empty. The priority lane goes first, except that after ``PRIORITY_STREAK_LIMIT`` consecutive priority
+    calls while regular applicants wait, the regular line is served (anti-starvation)."""
+    if priority_waiting and (not regular_waiting or streak < rules.PRIORITY_STREAK_LIMIT):
+        return True
+    return False if regular_waiting else None
+
+
+def streak_after(*, from_priority: bool, regular_waiting: bool, streak: int) -> int:
+    """The count of consecutive priority calls after a call: it grows only while regular applicants
+    wait, and any regular call resets it."""
+    return streak + 1 if from_priority and regular_waiting else 0
+
+
+def call_order(priority: Sequence, regular: Sequence, streak: int, limit: int | None = None) -> list:
+    """The order successive calls would take the items of both lanes (each in line order), starting
+    from ``streak``: ``[(item, from_priority), ...]``, at most ``limit`` long.
+
+    A lane given only up to ``limit`` items still yields the exact first ``limit`` calls."""
+    order: list = []
+    p = r = 0
+    while limit is None or len(order) < limit:
+        lane = choose_lane(
+            priority_waiting=p < len(priority), regular_waiting=r < len(regular), streak=streak
+        )
+        if lane is None:
+            break
+        if lane:
+            order.append((priority[p], True))
+            p += 1
+        else:
+            order.append((regular[r], False))
+            r += 1
+        streak = streak_after(from_priority=lane, regular_waiting=r < len(regular), streak=streak)
+    return order
+
+
 def _choose(line: StageLine, counter: Counter) -> tuple[LineEntry | None, bool]:
     """The head to call and whether it came from the priority lane, by the anti-starvation rule."""
     priority_head = _head(counter.unit_id, line.day, counter.stage, True)
     regular_head = _head(counter.unit_id, line.day, counter.stage, False)
-    if priority_head and (regular_head is None or line.priority_streak < rules.PRIORITY_STREAK_LIMIT):
-        return priority_head, True
-    return regular_head, False
+    lane = choose_lane(
+        priority_waiting=priority_head is not None,
+        regular_waiting=regular_head is not None,
+        streak=line.priority_streak,
+    )
+    if lane is None:
+        return None, False
+    return (priority_head, True) if lane else (regular_head, False)
 
 
 def line_call_next(*, actor, counter: Counter, now: datetime | None = None) -> LineEntry | None:
@@ -142,9 +189,12 @@ def line_call_next(*, actor, counter: Counter, now: datetime | None = None) -> L
         regular_waiting = (
             from_priority and waiting(counter.unit_id, day, counter.stage).filter(priority=False).exists()
         )
-        line.priority_streak = line.priority_streak + 1 if regular_waiting else 0
+        line.priority_streak = streak_after(
+            from_priority=from_priority, regular_waiting=regular_waiting, streak=line.priority_streak
+        )
         line.save(update_fields=["priority_streak"])
         _call(entry, counter, actor, now)
+        _near_notify(entry, now)
         ledger.record(
             actor=actor,
             action="licensing.line.called",
@@ -169,6 +219,13 @@ def _call(entry: LineEntry, counter: Counter, actor, now: datetime, kind: str = 
     ticket.state = Ticket.IN_SERVICE
     ticket.save(update_fields=["state"])
     board_event(ticket, kind, now, counter)
+
+
+def _near_notify(entry: LineEntry, now: datetime) -> None:
+    """An entry left the stage's line: tell those who are now near and asked (same transaction)."""
+    from .board import near_notify
+
+    near_notify(unit_id=entry.unit_id, day=entry.day, stage=entry.stage, now=now)
 
 
 # --- Recall and no-show -------------------------------------------------------------------------
@@ -419,6 +476,7 @@ def line_override(
         entry.out_of_order, entry.reason = True, reason
         _call(entry, counter, clerk, now, kind=BoardEvent.OVERRIDE)
         entry.save(update_fields=["out_of_order", "reason"])
+        _near_notify(entry, now)
         ledger.record(
             actor=actor,
             action="licensing.line.override",
