@@ -21,6 +21,20 @@ from . import rules
 from .models import BoardEvent, Counter, CounterShift, LineEntry, StageLine, Ticket
 from .services.line import call_order, waiting
 
+# Statistics and integrity signals, computed in the database: see ``statistics``.
+from .statistics import (  # noqa: F401
+    default_period,
+    distribution,
+    integrity,
+    out_of_order,
+    reissued_tickets,
+    satpas_units,
+    served_per_day,
+    shared_contacts,
+    short_services,
+    statistics,
+)
+
 # How many next numbers the board shows per stage.
 BOARD_NEXT_COUNT = 5
 # At most this many events go out in one read of the board's feed.
@@ -313,18 +327,3 @@ def ticket_position(ticket: Ticket) -> TicketPosition:
         wait_minutes=wait,
         **base,
     )
-
-
-# --- Statistics and integrity signals (computed in the database: see ``statistics``) ---------------
-from .statistics import (  # noqa: F401
-    default_period,
-    distribution,
-    integrity,
-    out_of_order,
-    reissued_tickets,
-    satpas_units,
-    served_per_day,
-    shared_contacts,
-    short_services,
-    statistics,
-)
