@@ -7,6 +7,7 @@ from .applications import (
     ticket_issue,
     ticket_mark_priority,
 )
+from .booking import APPLICANT, BOOKING_TEMPLATE, application_book
 from .counters import counter_shift_assign, is_counter_clerk_of
 from .line import (
     board_event,
