@@ -13,6 +13,7 @@ from bersih.ledger.models import Entry
 from bersih.licensing import services
 from bersih.licensing.models import Application, LineEntry, Ticket
 from bersih.licensing.testing import nik_for
+from bersih.licensing.tests.test_printing import pdf_text
 from bersih.licensing.views import qr_svg
 
 pytestmark = pytest.mark.django_db
@@ -155,8 +156,10 @@ def test_ticket_pdf_is_a_receipt_sized_pdf(kiosk, sim, walk_in):
     assert response["Content-Type"] == "application/pdf"
     body = response.content
     assert body.startswith(b"%PDF")
-    assert b"A-001" in body
     assert b"/MediaBox [ 0 0 226.7717" in body  # 80 mm wide
+    text = pdf_text(body)
+    assert b"(A-001) Tj" in text
+    assert b"(Nomor antrean) Tj" in text
 
 
 @pytest.mark.parametrize(
