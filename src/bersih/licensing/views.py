@@ -26,7 +26,9 @@ from .models import Application
 # The public booking form: this many submissions per client address per hour.
 BOOKINGS_PER_HOUR = 10
 BOOKING_SESSION_KEY = "licensing_booking"
-PRINT_OUTCOMES = {"ok", "none", "failed"}
+PUBLIC_DUPLICATE_NIK = _(
+    "This NIK already has an application in progress. Finish or cancel it at the Satpas before booking again."
+)
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -76,6 +78,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
         "slot": "slot",
         "slot_full": "slot",
         "day": "slot",
+        "duplicate_nik": "nik",
     }.get(exc.code)
     form.add_error(field if field in form.fields else None, _errors(exc))
 
@@ -343,6 +346,10 @@ def booking(request: HttpRequest) -> HttpResponse:
             language=get_language() or "id",
         )
     except ValidationError as exc:
+        if getattr(exc, "code", None) == "duplicate_nik":
+            # A public page: the NIK's other application is not named (with the NIK, its number
+            # would open that application's public timeline).
+            exc = ValidationError(PUBLIC_DUPLICATE_NIK, code="duplicate_nik")
         _apply_errors(form, exc)
         return _booking_page(request, unit, form, status=400)
     request.session[BOOKING_SESSION_KEY] = application.tracking_number
