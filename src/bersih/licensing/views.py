@@ -4,6 +4,7 @@ the staff's priority marking. No business logic: parse, call the service or sele
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -182,9 +183,7 @@ def kiosk_ticket(request: HttpRequest, unit: str, token: str) -> HttpResponse:
 
 
 def _paper_mm() -> int:
-    from django.conf import settings
-
-    return 58 if int(getattr(settings, "LICENSING_TICKET_PAPER_MM", 80) or 80) == 58 else 80
+    return 58 if getattr(settings, "LICENSING_TICKET_PAPER_MM", 80) == 58 else 80
 
 
 @login_required
