@@ -1,5 +1,7 @@
-/* The kiosk: the "print here" button prints the slip (the print view), and the ticket page goes back to
- * the start by itself after a while so the next applicant does not see the previous one's number. */
+/* The kiosk: the "print here" button prints the slip (the print view); the ticket page goes back to
+ * the start by itself after a while so the next applicant does not see the previous one's number; and
+ * a form left untouched (data-kiosk-idle="SECONDS") is cleared by reloading the start page, so an
+ * abandoned NIK is not left on the screen (the reload also keeps the kiosk's staff session alive). */
 (function () {
   "use strict";
 
@@ -8,6 +10,22 @@
       window.print();
     });
   });
+
+  var idle = document.querySelector("[data-kiosk-idle]");
+  if (idle) {
+    var limit = (parseInt(idle.getAttribute("data-kiosk-idle"), 10) || 120) * 1000;
+    var timer = null;
+    var restart = function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        window.location.assign(idle.getAttribute("data-kiosk-start"));
+      }, limit);
+    };
+    ["pointerdown", "keydown", "input"].forEach(function (name) {
+      document.addEventListener(name, restart, true);
+    });
+    restart();
+  }
 
   var back = document.querySelector("[data-kiosk-return]");
   if (back) {
