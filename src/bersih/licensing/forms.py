@@ -8,6 +8,8 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bersih.notify.channels import normalise_recipient
+
 from . import rules
 
 MAX_NAME = 160
@@ -45,6 +47,12 @@ class ApplicantForm(forms.Form):
         help_text=_("For example 0812 3456 7890."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
+
+
+    def clean_phone(self):
+        """The phone in E.164 (+62…), so one number is one number to the integrity signals."""
+        phone = self.cleaned_data["phone"].strip()
+        return normalise_recipient("sms", phone) if phone else ""
 
 
 class BookingForm(ApplicantForm):
