@@ -48,7 +48,6 @@ class ApplicantForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
-
     def clean_phone(self):
         """The phone in E.164 (+62…), so one number is one number to the integrity signals."""
         phone = self.cleaned_data["phone"].strip()
