@@ -69,3 +69,30 @@ class ResetRequestForm(PasswordResetForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class PeriodForm(forms.Form):
+    """A period of WIB dates (inclusive), at most ``max_days`` long, the start not after the end.
+
+    Dashboards subclass it with their own ``max_days``.
+    """
+
+    max_days = 366
+
+    # A date input takes ISO dates whatever the language (Indonesian would write 28-11-2026).
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError(_("The start of the period is after its end."), code="order")
+            if (end - start).days + 1 > self.max_days:
+                raise forms.ValidationError(
+                    _("A period may span at most %(days)d days.") % {"days": self.max_days}, code="too_long"
+                )
+        return data

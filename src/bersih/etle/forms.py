@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bersih.core.forms import PeriodForm as BasePeriodForm
+
 from . import rules
 
 
@@ -186,28 +188,8 @@ class DisputeDecisionForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
-    """A period of WIB dates (inclusive), at most ``max_days`` long, the start not after the end."""
-
+class PeriodForm(BasePeriodForm):
     max_days = rules.DASHBOARD_MAX_DAYS
-
-    # A date input takes ISO dates whatever the language (Indonesian would write 28-11-2026).
-    start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if start > end:
-                raise forms.ValidationError(_("The start of the period is after its end."), code="order")
-            if (end - start).days + 1 > self.max_days:
-                raise forms.ValidationError(
-                    _("A period may span at most %(days)d days.") % {"days": self.max_days}, code="too_long"
-                )
-        return data
 
 
 class BlockExportForm(PeriodForm):

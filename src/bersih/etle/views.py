@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bersih import ledger
-from bersih.core import ratelimit
+from bersih.core import charts, ratelimit
 from bersih.core.selectors import units_visible_to
 from bersih.core.tracking import lookup_guard
 from bersih.documents.models import StoredFileCorrupt
 
-from . import charts, exports, plates, rules, selectors, services
+from . import exports, plates, rules, selectors, services
 from .forms import (
     ANSWER_FORMS,
     BlockExportForm,

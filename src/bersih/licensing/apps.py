@@ -8,10 +8,33 @@ class LicensingConfig(AppConfig):
     verbose_name = _("SIM service queue")
 
     def ready(self):
+        from bersih.core.navigation import NavEntry, register
         from bersih.core.tracking import register_prefix
 
         from .services import TRACKING_PREFIX
 
         register_prefix(
             TRACKING_PREFIX, "bersih.licensing.timeline.ApplicationTimeline", _("SIM applications")
+        )
+
+        # Statistics and integrity signals
+        register(
+            NavEntry(
+                key="licensing-statistics",
+                label=_("SIM statistics"),
+                url_name="licensing:statistics",
+                permission="licensing.view_statistics",
+                description=_("Waiting and service times at the Satpas, against the service standard"),
+                order=30,
+            )
+        )
+        register(
+            NavEntry(
+                key="licensing-integrity",
+                label=_("SIM integrity signals"),
+                url_name="licensing:integrity",
+                permission="licensing.view_statistics",
+                description=_("Out-of-order serves, shared contacts, short services, re-issued tickets"),
+                order=31,
+            )
         )

@@ -1,5 +1,5 @@
-"""The SIM pages' forms: input shape only; the rules (NIK, age, one live application, slots) are the
-services'."""
+"""Forms of the SIM service pages: input shape only; the rules (NIK, age, one live application, slots)
+are the services'."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bersih.core.forms import PeriodForm
 from bersih.notify.channels import normalise_recipient
 
-from . import rules
+from . import rules, statistics
 
 MAX_NAME = 160
 MAX_PHONE = 24
@@ -124,3 +125,19 @@ class PriorityForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"), choices=lambda: list(rules.PRIORITY_REASONS.items()), widget=forms.RadioSelect
     )
+
+
+# --- Statistics and integrity signals --------------------------------------------------------------
+
+
+class StatisticsPeriodForm(PeriodForm):
+    """The statistics and signals pages' Satpas (among the person's) and period."""
+
+    max_days = statistics.MAX_DAYS
+    field_order = ["satpas", "start", "end"]
+
+    satpas = forms.ChoiceField(label=_("Satpas"))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["satpas"].choices = [(unit.code, unit.name) for unit in units]

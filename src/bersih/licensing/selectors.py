@@ -1,4 +1,5 @@
-"""Reads shared by the SIM pages: the Satpas a kiosk serves, a ticket in scope, the slots' free places."""
+"""Reads of the SIM service shared by views, API and reports: the Satpas a kiosk serves, a ticket in
+scope, the slots' free places; statistics and integrity signals (from ``statistics``)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,22 @@ from bersih.core.querysets import scope_paths
 from . import rules
 from .models import Application, Ticket
 
+# --- Statistics and integrity signals (computed in the database: see ``statistics``) ---------------
+from .statistics import (  # noqa: F401
+    default_period,
+    distribution,
+    integrity,
+    out_of_order,
+    reissued_tickets,
+    satpas_units,
+    served_per_day,
+    shared_contacts,
+    short_services,
+    statistics,
+)
 
-def satpas_units() -> QuerySet[Unit]:
+
+def bookable_satpas() -> QuerySet[Unit]:
     """Every active Satpas: the public booking form offers these."""
     return Unit.objects.filter(kind="satpas", active=True).order_by("name")
 
@@ -29,7 +44,7 @@ def kiosk_units(user) -> QuerySet[Unit]:
     paths = scope_paths(user)
     if not paths:
         return Unit.objects.none()
-    return satpas_units().filter(reduce(or_, (Q(path__startswith=path) for path in paths)))
+    return bookable_satpas().filter(reduce(or_, (Q(path__startswith=path) for path in paths)))
 
 
 def kiosk_unit(user, code: str) -> Unit | None:

@@ -28,4 +28,8 @@ urlpatterns = [
     path("daftar/", views.booking, name="booking"),
     path("daftar/selesai/", views.booking_done, name="booking-done"),
     path("antrean/<str:token>/", ticket_phone_placeholder, name="ticket-phone"),
+    # Statistics and integrity signals
+    path("staf/statistik/", views.statistics_page, name="statistics"),
+    path("staf/statistik/csv/", views.statistics_csv, name="statistics-csv"),
+    path("staf/integritas/", views.integrity_page, name="integrity"),
 ]

@@ -73,6 +73,8 @@ EXPECTED_NAVIGATION = {
         "etle-dashboard",
         "etle-blocks",
         "etle-payments",
+        "licensing-statistics",
+        "licensing-integrity",
     },
     "siwas": {
         "ledger",
@@ -82,6 +84,8 @@ EXPECTED_NAVIGATION = {
         "etle-dashboard",
         "etle-blocks",
         "etle-payments",
+        "licensing-statistics",
+        "licensing-integrity",
     },
     "lantas": {"notify.outbox", "documents", "etle-wrong-address", "etle-payments"},
     "kasat-lantas": {
@@ -92,6 +96,8 @@ EXPECTED_NAVIGATION = {
         "etle-blocks",
         "etle-wrong-address",
         "etle-payments",
+        "licensing-statistics",
+        "licensing-integrity",
     },
     "loket1": {"documents"},
     "jaksa": set(),

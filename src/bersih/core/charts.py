@@ -1,7 +1,8 @@
-"""Bar charts drawn on the server as SVG geometry (no script, no inline style): the dashboard's.
+"""Bar charts drawn on the server as SVG geometry (no script, no inline style): the dashboards'.
 
-A chart is a dict the templates ``etle/includes/chart_*.html`` draw with SVG presentation attributes
-and the classes of ``etle/dashboard.css``; the same figures are always given as a table too.
+A chart is a dict the templates ``core/includes/chart_*.html`` draw with SVG presentation attributes
+and the classes of ``core/charts.css``; the same figures are always given as a table too. Include one
+with ``chart``, ``id``, ``title``, ``label_heading`` and optionally ``value_heading`` (default "Cases").
 """
 
 from __future__ import annotations
