@@ -300,3 +300,13 @@ def test_check_in_at_another_satpas_is_refused(client, sim, org, make_user, engl
     application.refresh_from_db()
     assert application.status == Application.BOOKED
     assert not Ticket.objects.exists()
+
+
+def test_staff_home_offers_the_kiosk_and_priority_lane_to_satpas_staff_only(client, sim, org, make_user):
+    sign_in(client, sim.clerks["registration"])
+    page = client.get(reverse("core:staff-home")).content.decode()
+    assert reverse("licensing:kiosk-home") in page
+    assert reverse("licensing:priority-home") in page
+    sign_in(client, make_user("penyidik", "investigator", org.bks_satlantas))
+    page = client.get(reverse("core:staff-home")).content.decode()
+    assert reverse("licensing:kiosk-home") not in page
