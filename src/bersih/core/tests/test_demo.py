@@ -98,8 +98,10 @@ EXPECTED_NAVIGATION = {
         "etle-payments",
         "licensing-statistics",
         "licensing-integrity",
+        "licensing-kiosk",  # the Satpas is part of Satlantas
+        "licensing-priority",
     },
-    "loket1": {"documents"},
+    "loket1": {"documents", "licensing-kiosk", "licensing-priority"},
     "jaksa": set(),
 }
 
