@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -382,7 +381,6 @@ def booking_done(request: HttpRequest) -> HttpResponse:
         ],
         "early": rules.CHECKIN_EARLY_MINUTES,
         "late": rules.CHECKIN_LATE_MINUTES,
-        "now": timezone.now(),
     }
     return render(request, "licensing/booking_done.html", context)
 
