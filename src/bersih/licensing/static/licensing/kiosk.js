@@ -11,6 +11,17 @@
     });
   });
 
+  // A double tap must not send the form twice (the second would be refused as a second application).
+  document.querySelectorAll("form.kiosk-form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("[type=submit]").forEach(function (button) {
+        window.setTimeout(function () {
+          button.disabled = true;
+        }, 0);
+      });
+    });
+  });
+
   var idle = document.querySelector("[data-kiosk-idle]");
   if (idle) {
     var limit = (parseInt(idle.getAttribute("data-kiosk-idle"), 10) || 120) * 1000;
