@@ -391,3 +391,11 @@ ETLE_BANK_SECRET = env("ETLE_BANK_SECRET", "")
 # The secret shared with the bank that signs the SIM fee's payment notifications (HMAC-SHA256).
 # Development keeps its own under KEYS_DIR (bersih keys init); production must set it.
 LICENSING_BANK_SECRET = env("LICENSING_BANK_SECRET", "")
+# --- SIM queue: the kiosk's ticket printer ----------------------------------------------------------
+# The hall kiosk's thermal printer (ESC/POS): tcp://HOST:PORT or usb://VENDOR:PRODUCT (hexadecimal ids).
+# Empty: no printer; the ticket page offers its print view and a PDF (docs/licensing.md).
+LICENSING_TICKET_PRINTER = env("LICENSING_TICKET_PRINTER")
+# The receipt roll's width in millimetres for the print view and the PDF: 80 or 58.
+LICENSING_TICKET_PAPER_MM = env_int("LICENSING_TICKET_PAPER_MM", 80)
+# Where the printed ticket tells applicants to report an illegal levy (pungli); default SITE_URL/layanan/.
+LICENSING_PUNGLI_REPORT = env("LICENSING_PUNGLI_REPORT")

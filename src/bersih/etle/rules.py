@@ -689,13 +689,3 @@ def hearing_date(answer_day, *, weekday: int | None = None, notice_days: int | N
     notice_days = hearing_notice_days() if notice_days is None else notice_days
     earliest = answer_day + timedelta(days=notice_days)
     return earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
-
-
-# --- NIK (Nomor Induk Kependudukan, UU 24/2013 Pasal 13; Permendagri 72/2019 region codes) ------------
-# 16 digits: province (2), regency/city (2), district (2), birth date DDMMYY (women: day + 40), serial (4).
-NIK_PROVINCES = frozenset(
-    {"11", "12", "13", "14", "15", "16", "17", "18", "19", "21"}
-    | {"31", "32", "33", "34", "35", "36", "51", "52", "53"}
-    | {"61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-    | {"81", "82", "91", "92", "93", "94", "95", "96"}
-)

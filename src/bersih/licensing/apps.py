@@ -68,3 +68,25 @@ class LicensingConfig(AppConfig):
                 order=32,
             )
         )
+
+        # Getting a ticket: the hall's kiosk and the priority lane
+        register(
+            NavEntry(
+                key="licensing-kiosk",
+                label=_("SIM queue kiosk"),
+                url_name="licensing:kiosk-home",
+                permission="licensing.add_ticket",
+                description=_("Walk-in tickets and check-in of online bookings, on the hall's kiosk"),
+                order=28,
+            )
+        )
+        register(
+            NavEntry(
+                key="licensing-priority",
+                label=_("SIM priority lane"),
+                url_name="licensing:priority-home",
+                permission="licensing.mark_priority",
+                description=_("Move an elderly, disabled or pregnant applicant into the priority lane"),
+                order=29,
+            )
+        )

@@ -4,6 +4,20 @@ from . import board_views, counter_views, views
 
 app_name = "licensing"
 urlpatterns = [
+    # Getting a ticket: the hall's kiosk, check-in, the priority lane, online booking.
+    path("kios/", views.kiosk_home, name="kiosk-home"),
+    path("kios/check-in/", views.kiosk_checkin_home, name="kiosk-checkin-home"),
+    path("kios/<slug:unit>/", views.kiosk, name="kiosk"),
+    path("kios/<slug:unit>/check-in/", views.kiosk_checkin, name="kiosk-checkin"),
+    path("kios/<slug:unit>/tiket/<str:token>/", views.kiosk_ticket, name="kiosk-ticket"),
+    path(
+        "kios/<slug:unit>/tiket/<str:token>/cetak/", views.kiosk_ticket_reprint, name="kiosk-ticket-reprint"
+    ),
+    path("kios/<slug:unit>/tiket/<str:token>/pdf/", views.kiosk_ticket_pdf, name="kiosk-ticket-pdf"),
+    path("staf/prioritas/", views.priority_home, name="priority-home"),
+    path("staf/prioritas/<slug:unit>/", views.priority, name="priority"),
+    path("daftar/", views.booking, name="booking"),
+    path("daftar/selesai/", views.booking_done, name="booking-done"),
     # The hall's display board (public: the TV in the waiting hall) and its live stream.
     path("papan/<slug:unit_code>/", board_views.board, name="board"),
     path("papan/<slug:unit_code>/stream", board_views.board_stream, name="board-stream"),

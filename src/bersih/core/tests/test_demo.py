@@ -100,8 +100,10 @@ EXPECTED_NAVIGATION = {
         "licensing-integrity",
         "licensing-shifts",
         "licensing-lines",
+        "licensing-kiosk",  # the Satpas is part of Satlantas
+        "licensing-priority",
     },
-    "loket1": {"documents", "licensing-counter"},
+    "loket1": {"documents", "licensing-counter", "licensing-kiosk", "licensing-priority"},
     "jaksa": set(),
 }
 

@@ -26,11 +26,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from bersih import ledger
+from bersih.core.identity import nik_check
 from bersih.documents.services import file_store, upload_check
 from bersih.ledger.services import SystemActor
 
 from .. import rules
-from ..identity import nik_check
 from ..models import Confirmation, ConfirmationUpload, Payment, Violation
 from .ingest import reference_code_new
 from .letters import notice_enqueue_after_commit

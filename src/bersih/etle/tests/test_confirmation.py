@@ -11,8 +11,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bersih.core.identity import nik_check
 from bersih.etle import rules, services
-from bersih.etle.identity import nik_check
 from bersih.etle.models import Confirmation, ConfirmationUpload, Payment, Violation
 from bersih.etle.testing import png_bytes
 from bersih.ledger.models import Entry

@@ -8,6 +8,7 @@ from .applications import (
     ticket_mark_priority,
 )
 from .board import near_notify, ticket_notify_near_request
+from .booking import APPLICANT, BOOKING_TEMPLATE, application_book
 from .certificates import application_certificates_record
 from .counters import counter_save, counter_shift_assign, is_counter_clerk_of
 from .line import (

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bersih import ledger
+from bersih.core.identity import nik_check
 from bersih.core.models import Unit
 from bersih.core.tracking import new_tracking_number
-from bersih.etle.identity import nik_check
 
 from .. import rules
 from ..models import Application, BoardEvent, Ticket, TicketSequence
