@@ -47,7 +47,13 @@ def ticket_expire_stale(*, ticket: Ticket, now: datetime, actor=SYSTEM) -> Ticke
             action="licensing.ticket.expired",
             subject=ticket,
             unit=ticket.unit,
-            data={"label": ticket.label, "day": ticket.day, "stage": stage, "was": was, "outcome": "day ended"},
+            data={
+                "label": ticket.label,
+                "day": ticket.day,
+                "stage": stage,
+                "was": was,
+                "outcome": "day ended",
+            },
         )
     return ticket
 
