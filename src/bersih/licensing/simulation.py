@@ -230,6 +230,7 @@ class DaySimulation:
         supervisor,
         short_clerk=None,
         opens: datetime | None = None,
+        closes: datetime | None = None,
     ):
         self.unit, self.day, self.people, self.kiosk, self.supervisor = unit, day, people, kiosk, supervisor
         self.rng = random.Random(f"{seed}:{day.isoformat()}:events")
@@ -251,7 +252,7 @@ class DaySimulation:
         overrides = min(len(OVERRIDE_REASONS), max(1, len(people) // 100))
         span = max((people[-1].arrival - self.opens) if people else timedelta(0), timedelta(minutes=30))
         self.override_times = [self.opens + span * (n + 1) / (overrides + 2) for n in range(overrides)]
-        self.closes = _at(day, COUNTERS_CLOSE)
+        self.closes = closes or _at(day, COUNTERS_CLOSE)
         for person in people:
             self.push(person.arrival, self.arrive, person)
         for stage_counters in self.counters.values():
@@ -542,6 +543,8 @@ def simulate_day(
         kiosk=kiosk,
         supervisor=supervisor,
         short_clerk=short_clerk,
+        opens=min(start, _at(day, COUNTERS_OPEN)),
+        closes=max(until or end, _at(day, COUNTERS_CLOSE)),
     )
     return simulation.run(until)
 
