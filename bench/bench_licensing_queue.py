@@ -20,6 +20,7 @@ from bench.report import figure
 APPLICANTS = 10_000
 COUNTERS = 8
 BARE_PER_THREAD = 1_000
+SINGLE = 500
 
 
 def prepare():
@@ -29,7 +30,7 @@ def prepare():
 
     from bersih.core.testing import build_test_org, make_user
     from bersih.licensing import rules
-    from bersih.licensing.models import Application, Counter, LineEntry, Ticket
+    from bersih.licensing.models import Application, Counter, LineEntry, Ticket, TicketSequence
     from bersih.licensing.testing import NIK_BASE, staff
 
     unit = build_test_org().bks_satpas
@@ -79,6 +80,7 @@ def prepare():
         )
         for n, ticket in enumerate(tickets)
     )
+    TicketSequence.objects.create(unit=unit, day=day, prefix="B", last_number=APPLICANTS)
     return unit, day, desks
 
 
@@ -115,30 +117,76 @@ def bare_update_rate() -> float:
     return total / elapsed
 
 
+def one_counter_rate() -> float:
+    """For comparison: one counter serving ``SINGLE`` newly arrived applicants with nobody else calling."""
+    from django.utils import timezone
+
+    from bersih.ledger.services import SYSTEM
+    from bersih.licensing import services
+    from bersih.licensing.models import Application, Counter, CounterShift
+    from bersih.licensing.testing import NIK_BASE
+
+    shift = CounterShift.objects.select_related("counter", "clerk").filter(day=timezone.localdate()).first()
+    clerk, counter = shift.clerk, Counter.objects.get(pk=shift.counter_id)
+    unit = counter.unit
+    for n in range(SINGLE):
+        application = Application.objects.create(
+            unit=unit,
+            tracking_number=f"SIM-BENCH-1-{n:06d}",
+            nik=f"{NIK_BASE}{date(1979, 5, 17):%d%m%y}{n + 1:04d}",
+            full_name=f"Pemohon {n}",
+            birth_date=date(1979, 5, 17),
+            service="renewal",
+            sim_class="C",
+            fee=80_000,
+            created_at=timezone.now(),
+        )
+        services.ticket_issue(actor=SYSTEM, application=application)
+    started = time.perf_counter()
+    while (entry := services.line_call_next(actor=clerk, counter=counter)) is not None:
+        services.line_finish(actor=clerk, entry=entry)
+    return SINGLE / (time.perf_counter() - started)
+
+
 def run() -> bool:
     from django.db import connection
 
     from bersih.licensing.testing import call_order_problems, serve_concurrently
 
     fresh_database()
+    if connection.vendor != "sqlite":  # fresh_database emptied the ledger; empty the rest too
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0)
     print(f"   database: {connection.vendor}{sqlite_settings()}")
     unit, day, desks = prepare()
     limit = bare_update_rate() / 2  # two transactions per applicant: the call and the finish
     started = time.perf_counter()
-    served, errors = serve_concurrently(desks)
+    served, errors, retries = serve_concurrently(desks)
     elapsed = time.perf_counter() - started
-    problems = [repr(error) for error in errors[:3]] + call_order_problems(unit, day)
+    problems = call_order_problems(unit, day)
     duplicates = len(served) - len(set(served))
     skipped = APPLICANTS - len(set(served))
-    verdict = "served order = arrival order" if not problems else "ORDER BROKEN: " + "; ".join(problems)
+    order = "served order = arrival order" if not problems else "ORDER BROKEN: " + "; ".join(problems)
     ok = figure(
         f"call next + finish, {COUNTERS} counters",
         len(served) / elapsed,
         "applicants/s",
         limit=limit,
         note=(
-            f"{len(served):,} served, {duplicates} duplicates, {skipped} skips; {verdict}; "
+            f"{len(served):,} served, {duplicates} duplicates, {skipped} skips; {order}; "
+            f"{retries} presses again after a busy timeout; "
             "limit = bare one-row UPDATE transactions from the same threads, two per applicant"
         ),
     )
-    return ok and not problems and duplicates == 0 and skipped == 0
+    for error in errors[:3]:
+        print(f"   error in a counter's thread: {error!r}")
+    single = one_counter_rate()
+    figure(
+        "  the same services from one counter alone",
+        single,
+        "applicants/s",
+        limit=limit,
+        note=f"{SINGLE:,} more applicants, no contention: what one thread's Python and SQL cost",
+    )
+    return ok and not errors and not problems and duplicates == 0 and skipped == 0

@@ -117,6 +117,7 @@ class SimulatedCounter:
 @dataclass
 class DayReport:
     day: date
+    unit_id: int = 0
     arrived: int = 0
     tickets: int = 0
     calls: int = 0
@@ -129,7 +130,8 @@ class DayReport:
     refused: list = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        states = Tally(Ticket.objects.filter(day=self.day).values_list("state", flat=True))
+        tickets = Ticket.objects.filter(unit_id=self.unit_id, day=self.day)
+        states = Tally(tickets.values_list("state", flat=True))
         return [
             f"{self.day}: {self.arrived} applicants arrived, {self.tickets} tickets issued, "
             f"{self.calls} calls",
@@ -234,7 +236,7 @@ class DaySimulation:
     ):
         self.unit, self.day, self.people, self.kiosk, self.supervisor = unit, day, people, kiosk, supervisor
         self.rng = random.Random(f"{seed}:{day.isoformat()}:events")
-        self.report = DayReport(day=day)
+        self.report = DayReport(day=day, unit_id=unit.pk)
         self.events: list = []
         self.order = itertools.count()
         self.waiting: Tally = Tally()

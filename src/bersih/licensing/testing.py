@@ -58,10 +58,11 @@ def satpas(unit, make_user, *, prefix: str = "loket", extra_counters: int = 0) -
     )
 
 
-def serve_concurrently(desks, *, thread_database=None, stage: str = "registration") -> tuple[list, list]:
+def serve_concurrently(desks, *, thread_database=None) -> tuple[list, list, int]:
     """Each (clerk, counter) of ``desks`` in its own thread, all starting together: call the next
     applicant and finish them, until the line is empty. Answers (ticket ids in the order each call
-    returned them, errors raised in the threads).
+    returned them, errors raised in the threads, how many times a thread found SQLite's write lock
+    still taken after the busy timeout and pressed the button again).
 
     ``thread_database`` is a context manager factory each thread runs inside (the test's file database
     on SQLite); by default each thread uses its own connection to the default database and closes it.
@@ -69,13 +70,25 @@ def serve_concurrently(desks, *, thread_database=None, stage: str = "registratio
     import contextlib
     import threading
 
-    from django.db import connections
+    from django.db import OperationalError, connections
 
     from . import services
     from .models import Counter
 
     barrier = threading.Barrier(len(desks))
-    served, errors, lock = [], [], threading.Lock()
+    served, errors, retries, lock = [], [], [0], threading.Lock()
+
+    def again(step):
+        """Run one service call; if SQLite's busy timeout ran out before the write lock was free (the
+        transaction never began, nothing changed), the clerk simply presses the button again."""
+        while True:
+            try:
+                return step()
+            except OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                with lock:
+                    retries[0] += 1
 
     def desk(clerk_pk, counter_pk):
         from bersih.core.models import User
@@ -86,12 +99,12 @@ def serve_concurrently(desks, *, thread_database=None, stage: str = "registratio
                 counter = Counter.objects.get(pk=counter_pk)
                 barrier.wait(timeout=60)
                 while True:
-                    entry = services.line_call_next(actor=clerk, counter=counter)
+                    entry = again(lambda: services.line_call_next(actor=clerk, counter=counter))
                     if entry is None:
                         break
                     with lock:
                         served.append(entry.ticket_id)
-                    services.line_finish(actor=clerk, entry=entry)
+                    again(lambda entry=entry: services.line_finish(actor=clerk, entry=entry))
             except Exception as exc:
                 errors.append(exc)
                 barrier.abort()
@@ -102,8 +115,8 @@ def serve_concurrently(desks, *, thread_database=None, stage: str = "registratio
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=600)
-    return served, errors
+        thread.join(timeout=1800)
+    return served, errors, retries[0]
 
 
 def call_order_problems(unit, day, stage: str = "registration") -> list[str]:

@@ -94,7 +94,7 @@ def test_eight_counters_serve_every_applicant_once_in_arrival_order(shared_datab
     if connection.vendor == "sqlite":
         assert connection.settings_dict["NAME"].endswith("line.sqlite3")  # the file, not memory
 
-    served, errors = serve_concurrently(desks, thread_database=shared_database)
+    served, errors, _retries = serve_concurrently(desks, thread_database=shared_database)
 
     assert errors == []
     assert len(served) == APPLICANTS and sorted(served) == sorted(tickets)  # each exactly once
@@ -129,7 +129,7 @@ def test_the_order_check_sees_a_skipped_head(shared_database):
         services.ticket_issue(actor=SYSTEM, application=application)
     head = LineEntry.objects.order_by("entered_at", "id").first()
     LineEntry.objects.filter(pk=head.pk).update(state=LineEntry.CANCELLED)  # jumped without a call
-    served, errors = serve_concurrently([(clerk, counter)], thread_database=shared_database)
+    served, errors, _retries = serve_concurrently([(clerk, counter)], thread_database=shared_database)
     assert errors == [] and len(served) == 2
     problems = call_order_problems(unit, timezone.localdate())
     assert problems and "never called" in problems[0]
