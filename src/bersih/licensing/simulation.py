@@ -455,7 +455,7 @@ class DaySimulation:
             payment=payment,
             amount=payment.amount,
             bank_reference=f"SIM{payment.va_number}{moment:%H%M%S}",
-            channel=self.rng.choice(["qris", "virtual_account", "mobile"]),
+            channel=self.rng.choice(list(rules.PAYMENT_CHANNELS)),
             now=moment,
         )
         self.report.payments += 1
