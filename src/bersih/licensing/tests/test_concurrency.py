@@ -8,6 +8,10 @@ prove nothing; so the test copies the freshly migrated test database into a temp
 SQLite's backup API, opens it with the project's own options (WAL, IMMEDIATE transactions, the busy
 timeout), and points the main thread and every worker thread at that file (each thread its own
 connection, as separate processes would have). The writers then really contend for SQLite's write lock.
+
+How the work is shared between the counters is not asserted: SQLite's lock is not fair (a waiting
+writer sleeps and retries), so one counter may serve nearly everyone; what must hold whatever the
+interleaving is that nobody is served twice, nobody is skipped, and the calls follow the line.
 """
 
 from __future__ import annotations
@@ -101,9 +105,6 @@ def test_eight_counters_serve_every_applicant_once_in_arrival_order(shared_datab
     assert call_order_problems(unit, timezone.localdate()) == []
     entries = LineEntry.objects.filter(stage="registration")
     assert set(entries.values_list("state", flat=True)) == {LineEntry.DONE}
-    # The work was really shared between the counters.
-    per_counter = sorted(entries.values_list("counter__number", flat=True))
-    assert len(set(per_counter)) >= 2
     assert Ticket.objects.filter(stage="documents", state=Ticket.WAITING).count() == APPLICANTS
 
 
