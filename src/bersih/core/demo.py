@@ -66,6 +66,9 @@ DEMO_STAFF = [
     ("kasat-lantas", "supervisor", "bks-satlantas", "AKP"),
     ("loket1", "counter_clerk", "bks-satpas", "Brigpol"),
     ("loket2", "counter_clerk", "bks-satpas", "Bripda"),
+    # The Satpas's other counters (licensing/demo.py puts one clerk on each today) and its ticket kiosk.
+    *[(f"loket{n}", "counter_clerk", "bks-satpas", "Bripda" if n % 2 else "Brigpol") for n in range(3, 13)],
+    ("kiosk", "counter_clerk", "bks-satpas", ""),
     ("kasatpas", "supervisor", "bks-satpas", "Iptu"),
     ("spkt", "officer", "bks-spkt", "Aipda"),
     ("ka-spkt", "supervisor", "bks-spkt", "Iptu"),

@@ -11,6 +11,7 @@ from .board import near_notify, ticket_notify_near_request
 from .booking import APPLICANT, BOOKING_TEMPLATE, application_book
 from .certificates import application_certificates_record
 from .counters import counter_save, counter_shift_assign, is_counter_clerk_of
+from .expiry import booking_expire_missed, licensing_expire, ticket_expire_stale
 from .line import (
     board_event,
     call_order,
