@@ -324,11 +324,12 @@ class _Answer:
         return False
 
 
-def test_bank_pay_command_signs_like_the_bank(bank, monkeypatch):
+def test_bank_pay_command_signs_like_the_bank(bank, monkeypatch, settings, tmp_path):
     import io
 
     from django.core.management import CommandError, call_command
 
+    settings.VAR_DIR = tmp_path  # no demo key file: a key must be given
     routed = _Routed()
     monkeypatch.setattr("urllib.request.urlopen", routed)
     with pytest.raises(CommandError):
@@ -346,3 +347,23 @@ def test_bank_pay_command_signs_like_the_bank(bank, monkeypatch):
     sent = routed.requests[-1]
     timestamp = sent.get_header("X-bersih-timestamp")
     assert sent.get_header("X-bersih-signature") == callback_signature(SECRET.encode(), timestamp, sent.data)
+
+
+def test_bank_pay_command_uses_the_demo_banks_key(bank, monkeypatch, settings, tmp_path):
+    """In the demo the bank's key comes from var/demo-api-keys.txt: the line with the fee scope."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "demo-api-keys.txt").write_text(
+        "# Demo API keys\n"
+        "bsk_camera_key  Kamera  [etle:events]\n"
+        f"{bank.key.plaintext}  Bank Mitra  [etle:payments licensing:payments]\n"
+    )
+    routed = _Routed()
+    monkeypatch.setattr("urllib.request.urlopen", routed)
+    out = io.StringIO()
+    call_command("licensing", "bank-pay", bank.payment.va_number, "--key", "", stdout=out)
+    assert routed.requests[0].get_header("Authorization") == f"Bearer {bank.key.plaintext}"
+    assert out.getvalue().splitlines()[-1].startswith("200 ")

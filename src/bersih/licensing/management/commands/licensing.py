@@ -29,6 +29,19 @@ from bersih.licensing.models import FeePayment, Ticket
 API_PATH = "/api/v1/licensing/payments"
 
 
+def demo_bank_key() -> str:
+    """The demo bank's key with the scope licensing:payments, from the demo's key file (demo only)."""
+    from bersih.core.demo import demo_keys_file
+
+    path = demo_keys_file()
+    if not path.exists():
+        return ""
+    for line in path.read_text().splitlines():
+        if not line.startswith("#") and "licensing:payments" in line:
+            return line.split()[0]
+    return ""
+
+
 class Command(BaseCommand):
     help = "The SIM service queue's operator commands."
 
@@ -43,7 +56,8 @@ class Command(BaseCommand):
         pay.add_argument(
             "--key",
             default=os.environ.get("LICENSING_BANK_API_KEY", ""),
-            help="the bank's API key with the scope licensing:payments (default: $LICENSING_BANK_API_KEY)",
+            help="the bank's API key with the scope licensing:payments (default: $LICENSING_BANK_API_KEY, "
+            "else the demo bank's key in var/demo-api-keys.txt)",
         )
 
         simulate = sub.add_parser("simulate", help="replay a whole day quickly on a simulated clock")
@@ -60,6 +74,7 @@ class Command(BaseCommand):
         raise CommandError(f"unknown subcommand {subcommand}")
 
     def bank_pay(self, *, va, amount, reference, channel, url, key, **options):
+        key = key or demo_bank_key()
         if not key:
             raise CommandError(
                 "give the bank's API key (--key or LICENSING_BANK_API_KEY): an API client with the scope "
