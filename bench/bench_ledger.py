@@ -26,8 +26,10 @@ def fresh_database() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the rate limits' cache: pages served need it
         return
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     from bersih.ledger import triggers
 
     with triggers.suspended(connection), connection.cursor() as cursor:
