@@ -80,6 +80,11 @@ def near_notify(*, unit_id: int, day: date, stage: str, now: datetime) -> list[T
 
     if stage == rules.PAYMENT_STAGE:
         return []
+    asked = Ticket.objects.filter(
+        unit_id=unit_id, day=day, stage=stage, state=Ticket.WAITING, near_notified_at__isnull=True
+    ).exclude(near_channel="")
+    if not asked.exists():  # the usual case: nobody in this line asked, so no need to rank the line
+        return []
     rows = upcoming(unit_id, day, [stage], rules.NEAR_PLACES + 1)[stage]
     ticket_ids = {row["ticket_id"]: places for places, row in enumerate(rows)}
     # SKIP LOCKED: a ticket whose holder is asking right now is told by that request (or the next
