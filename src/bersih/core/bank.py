@@ -242,6 +242,25 @@ def logged_amount(data: dict | None):
     return None
 
 
+def callback_log(log_model, result, *, now, digest: str, size: int, data: dict | None, **links):
+    """Write one row of a module's append-only callback log (ETLE's ``BankCallback``, the SIM fee's
+    ``FeeCallback``): what arrived and how it was answered; ``links`` are the module's own columns
+    (the payment, the client)."""
+    data = data or {}
+    return log_model.objects.create(
+        received_at=now,
+        outcome=result.outcome,
+        status=result.status,
+        reason=result.reason[:40],
+        va_number=str(data.get("va_number") or "")[:40],
+        bank_reference=str(data.get("bank_reference") or "")[:80],
+        amount=logged_amount(data),
+        payload_sha256=digest,
+        size=size,
+        **links,
+    )
+
+
 def read_callback(request, max_bytes: int) -> tuple[bytes | None, int]:
     """The raw body (the signature covers its exact bytes), or None when it is too large to read."""
     try:

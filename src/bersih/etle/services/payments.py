@@ -139,19 +139,7 @@ def _paid_body(payment: Payment) -> dict:
 
 
 def _log(result: CallbackResult, *, now, digest: str, size: int, data: dict | None, payment=None) -> None:
-    data = data or {}
-    BankCallback.objects.create(
-        received_at=now,
-        outcome=result.outcome,
-        status=result.status,
-        reason=result.reason[:40],
-        va_number=str(data.get("va_number") or "")[:40],
-        bank_reference=str(data.get("bank_reference") or "")[:80],
-        amount=bank.logged_amount(data),
-        payload_sha256=digest,
-        size=size,
-        payment=payment,
-    )
+    bank.callback_log(BankCallback, result, now=now, digest=digest, size=size, data=data, payment=payment)
 
 
 def bank_callback_receive(

@@ -164,19 +164,8 @@ def _paid_body(payment: FeePayment) -> dict:
 
 
 def _log(result: bank.CallbackResult, *, now, digest, size, data, client=None, payment=None) -> None:
-    data = data or {}
-    FeeCallback.objects.create(
-        received_at=now,
-        outcome=result.outcome,
-        status=result.status,
-        reason=result.reason[:40],
-        va_number=str(data.get("va_number") or "")[:40],
-        bank_reference=str(data.get("bank_reference") or "")[:80],
-        amount=bank.logged_amount(data),
-        payload_sha256=digest,
-        size=size,
-        client=client,
-        payment=payment,
+    bank.callback_log(
+        FeeCallback, result, now=now, digest=digest, size=size, data=data, client=client, payment=payment
     )
 
 
