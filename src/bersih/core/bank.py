@@ -291,3 +291,38 @@ def signature_headers_openapi() -> list[dict]:
             "description": 'Hex HMAC-SHA256 of timestamp + "." + the raw body, with the shared secret.',
         },
     ]
+
+
+# --- Playing the bank (demo and operator commands) --------------------------------------------------
+
+
+def simulated_payment(*, va: str, amount: int, reference: str, channel: str, reference_prefix: str) -> dict:
+    """The payload the bank would send for a payment into ``va`` now (a new reference if none given)."""
+    from django.utils import timezone
+
+    return {
+        "va_number": va,
+        "amount": amount,
+        "paid_at": timezone.localtime().replace(microsecond=0).isoformat(),
+        "bank_reference": reference
+        or f"{reference_prefix}-{timezone.localdate():%Y%m%d}-{secrets.token_hex(4).upper()}",
+        "channel": channel,
+    }
+
+
+def post_notification(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    """POST a signed notification to ``url`` as the bank does: (status, answer). ConnectionError when
+    the server cannot be reached."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(  # noqa: S310 - the operator names the server
+        url, data=body, method="POST", headers={**headers, "Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+    except urllib.error.URLError as exc:
+        raise ConnectionError(f"cannot reach {url}: {exc.reason}") from None

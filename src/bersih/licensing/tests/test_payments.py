@@ -367,3 +367,25 @@ def test_bank_pay_command_uses_the_demo_banks_key(bank, monkeypatch, settings, t
     call_command("licensing", "bank-pay", bank.payment.va_number, "--key", "", stdout=out)
     assert routed.requests[0].get_header("Authorization") == f"Bearer {bank.key.plaintext}"
     assert out.getvalue().splitlines()[-1].startswith("200 ")
+
+
+def test_bank_pay_command_says_when_the_server_cannot_be_reached(bank):
+    import socket
+
+    from django.core.management import CommandError, call_command
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(CommandError, match="cannot reach"):
+        call_command(
+            "licensing",
+            "bank-pay",
+            bank.payment.va_number,
+            "--key",
+            bank.key.plaintext,
+            "--url",
+            f"http://127.0.0.1:{port}",
+        )
+    bank.payment.refresh_from_db()
+    assert bank.payment.status == FeePayment.OPEN

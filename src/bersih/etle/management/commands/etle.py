@@ -246,38 +246,22 @@ class Command(BaseCommand):
 
     def bank_pay(self, *, va, amount, reference, channel, url, **options):
         import json
-        import urllib.error
-        import urllib.request
-        from secrets import token_hex
 
-        from django.utils import timezone
+        from bersih.core import bank
 
         if amount is None:
             payment = Payment.objects.filter(va_number=va).first()
             if payment is None:
                 raise CommandError(f"no virtual account {va}; give --amount to send it anyway")
             amount = payment.amount
-        payload = {
-            "va_number": va,
-            "amount": amount,
-            "paid_at": timezone.localtime().replace(microsecond=0).isoformat(),
-            "bank_reference": reference or f"SIM-{timezone.localdate():%Y%m%d}-{token_hex(4).upper()}",
-            "channel": channel,
-        }
-        body, headers = services.bank_request(payload)
-        request = urllib.request.Request(  # noqa: S310 - the operator names the server
-            url.rstrip("/") + "/api/v1/etle/payments",
-            data=body,
-            method="POST",
-            headers={**headers, "Content-Type": "application/json"},
+        payload = bank.simulated_payment(
+            va=va, amount=amount, reference=reference, channel=channel, reference_prefix="SIM"
         )
+        body, headers = services.bank_request(payload)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                status, text = response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            status, text = exc.code, exc.read().decode()
-        except urllib.error.URLError as exc:
-            raise CommandError(f"cannot reach {url}: {exc.reason}") from None
+            status, text = bank.post_notification(url.rstrip("/") + "/api/v1/etle/payments", body, headers)
+        except ConnectionError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"POST /api/v1/etle/payments {json.dumps(payload)}")
         self.stdout.write(f"{status} {text}")
 

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
-import urllib.request
 from datetime import date
-from secrets import token_hex
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from bersih.core import bank
 from bersih.core.models import Unit
 from bersih.licensing import rules, services, simulation
 from bersih.licensing.models import FeePayment, Ticket
@@ -85,27 +83,16 @@ class Command(BaseCommand):
             if payment is None:
                 raise CommandError(f"no SIM fee account {va}; give --amount to send it anyway")
             amount = payment.amount
-        payload = {
-            "va_number": va,
-            "amount": amount,
-            "paid_at": timezone.localtime().replace(microsecond=0).isoformat(),
-            "bank_reference": reference or f"SIMFEE-{timezone.localdate():%Y%m%d}-{token_hex(4).upper()}",
-            "channel": channel,
-        }
-        body, headers = services.bank_request(payload)
-        request = urllib.request.Request(  # noqa: S310 - the operator names the server
-            url.rstrip("/") + API_PATH,
-            data=body,
-            method="POST",
-            headers={**headers, "Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+        payload = bank.simulated_payment(
+            va=va, amount=amount, reference=reference, channel=channel, reference_prefix="SIMFEE"
         )
+        body, headers = services.bank_request(payload)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                status, text = response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            status, text = exc.code, exc.read().decode()
-        except urllib.error.URLError as exc:
-            raise CommandError(f"cannot reach {url}: {exc.reason}") from None
+            status, text = bank.post_notification(
+                url.rstrip("/") + API_PATH, body, {**headers, "Authorization": f"Bearer {key}"}
+            )
+        except ConnectionError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"POST {API_PATH} {json.dumps(payload)}")
         self.stdout.write(f"{status} {text}")
 
