@@ -22,6 +22,9 @@ PREVIOUS_DAY_APPLICANTS = 120
 # Today: this many applicants an hour of the morning already run, at least TODAY_MINIMUM.
 TODAY_PER_HOUR = 20
 TODAY_MINIMUM = 30
+# The latest arrivals: walk-ins who took their number in the last minutes, still waiting at
+# registration, so the board and the first counters have a line whatever the hour the demo starts.
+LATE_ARRIVALS = 5
 # The clerk whose documents checks are abnormally short (an integrity signal): loket4, the second
 # documents counter.
 SHORT_CLERK = "loket4"
@@ -97,7 +100,36 @@ def seed(world) -> None:
         until=end,
         faker=world.faker,
     )
+    _late_arrivals(unit, kiosk, end, world.faker)
     world.log(
         f"licensing: {len(counters)} counters; {previous}: {report.tickets} tickets "
         f"({swept['tickets']} left open expired overnight); today: {today_report.tickets} tickets so far"
     )
+
+
+def _late_arrivals(unit, kiosk, now: datetime, faker) -> None:
+    """``LATE_ARRIVALS`` walk-ins at the kiosk in the last minutes before ``now``, through the services."""
+    from datetime import date
+
+    from . import services
+    from .models import Application
+    from .testing import nik_for
+
+    birth = date(1986, 2, 14)
+    n = 9000
+    for arrival in range(LATE_ARRIVALS):
+        while Application.objects.filter(nik=nik_for(n, birth=birth)).exists():
+            n += 1
+        midnight = timezone.make_aware(datetime.combine(timezone.localdate(now), time(0, 1)))
+        at = max(midnight, now - timedelta(seconds=30 * (LATE_ARRIVALS - arrival)))
+        application = services.application_register(
+            actor=kiosk,
+            unit=unit,
+            nik=nik_for(n, birth=birth),
+            full_name=faker.name(),
+            birth_date=birth,
+            service="renewal" if arrival % 2 else "new",
+            sim_class="C",
+            now=at,
+        )
+        services.ticket_issue(actor=kiosk, application=application, now=at)
