@@ -83,3 +83,29 @@ API_SCOPES = {
 API_DEFAULT_RATE_PER_MINUTE = 600
 # When a key is rotated the old key keeps working this long, so a client can switch without downtime.
 API_KEY_ROTATION_GRACE_HOURS = 24
+
+# --- The working-day calendar (SLA clocks that count working days or office hours) ---------------
+# Public holidays come from the `holidays` package (Indonesia), which follows the yearly SKB of the
+# Ministers of Religious Affairs, Manpower and PANRB. Collective leave (cuti bersama) is set by the same
+# SKB and is not in that package: it is listed here, a year at a time, when the SKB is published.
+CUTI_BERSAMA = {
+    # SKB Menteri Agama, Menteri Ketenagakerjaan dan Menteri PANRB No. 1497/2025, 2/2025, 5/2025
+    # (19 September 2025) on public holidays and collective leave in 2026.
+    2026: {
+        "2026-02-16": "Cuti bersama Tahun Baru Imlek",
+        "2026-03-18": "Cuti bersama Hari Suci Nyepi",
+        "2026-03-20": "Cuti bersama Idul Fitri",
+        "2026-03-23": "Cuti bersama Idul Fitri",
+        "2026-03-24": "Cuti bersama Idul Fitri",
+        "2026-05-15": "Cuti bersama Kenaikan Yesus Kristus",
+        "2026-05-28": "Cuti bersama Idul Adha",
+        "2026-12-24": "Cuti bersama Kelahiran Yesus Kristus",
+    },
+}
+# Working days are Monday to Friday (Perpres 21/2023 on working days and hours of state employees:
+# five working days, 37.5 hours a week).
+WORKING_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
+# Office hours for clocks counted in working hours, in local time (WIB). Service halls publish their
+# own hours in their service standards; this is the default for units that publish none.
+OFFICE_OPENS = "08:00"
+OFFICE_CLOSES = "16:00"

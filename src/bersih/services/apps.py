@@ -6,3 +6,12 @@ class ServicesConfig(AppConfig):
     name = "bersih.services"
     label = "services"
     verbose_name = _("Sipmas — public services and complaints")
+
+    def ready(self):
+        from bersih.core.tracking import register_prefix
+
+        from . import rules
+
+        for code in rules.CASE_SERVICES:
+            standard = rules.SERVICES[code]
+            register_prefix(standard.prefix, "bersih.services.timeline.CaseTimeline", standard.name)
