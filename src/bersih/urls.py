@@ -14,6 +14,8 @@ urlpatterns = [
     path("etle/", include("bersih.etle.urls")),
     path("sim/", include("bersih.licensing.urls")),
     path("layanan/", include("bersih.services.urls")),
+    path("lacak/", include("bersih.services.urls_tracking")),
+    path("open311/v2/", include("bersih.services.urls_open311")),
     path("integritas/", include("bersih.integrity.urls")),
     path("peradilan/", include("bersih.justice.urls")),
     path("anak/", include("bersih.children.urls")),

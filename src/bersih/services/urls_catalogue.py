@@ -1,0 +1,3 @@
+"""Sipmas routes: catalogue (included by urls.py under the services namespace)."""
+
+urlpatterns: list = []
