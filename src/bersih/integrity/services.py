@@ -141,3 +141,219 @@ def survey_submit(
         },
     )
     return responses
+
+
+# --- Assessments -------------------------------------------------------------------------------------
+
+
+def _check_round_open(assessment, round_code: str) -> None:
+    if assessment.closed_at is not None:
+        raise ValidationError(_("This assessment is closed."))
+    if round_code != assessment.round:
+        raise ValidationError(
+            _("The assessment is in its %(current)s round; answers of the %(round)s round are closed.")
+            % {"current": rules.ROUNDS[assessment.round], "round": rules.ROUNDS.get(round_code, round_code)}
+        )
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    actor,
+    unit: Unit,
+    title: str,
+    period_start,
+    period_end,
+    target: str = "wbk",
+    prior_status: str = "",
+    now=None,
+):
+    """A new assessment of ``unit`` for a period, on the current LKE version (which it keeps)."""
+    from .models import Assessment
+
+    now = now or timezone.now()
+    if target not in rules.PREDICATES or prior_status not in ("", *rules.PREDICATES):
+        raise ValidationError(_("Unknown predicate."))
+    if period_end < period_start:
+        raise ValidationError(_("The period ends before it starts."))
+    title = (title or "").strip()
+    if not title or len(title) > 160:
+        raise ValidationError({"title": _("Give the assessment a title of at most 160 characters.")})
+    assessment = Assessment.objects.create(
+        unit=unit,
+        title=title,
+        period_start=period_start,
+        period_end=period_end,
+        target=target,
+        prior_status=prior_status,
+        lke_version=rules.CURRENT_LKE_VERSION,
+        created_at=now,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    ledger.record(
+        actor=actor,
+        action="integrity.assessment.created",
+        subject=assessment,
+        unit=unit,
+        data={
+            "target": target,
+            "lke": assessment.lke_version,
+            "from": str(period_start),
+            "to": str(period_end),
+        },
+    )
+    return assessment
+
+
+def _clean_value(lke, code: str, value):
+    """The stored form of an answer (a letter or [a, b]), after checking it fits the question's type."""
+    from .scoring import AnswerError, answer_fraction
+
+    try:
+        question = lke.question(code)
+        answer_type = question.answer
+    except KeyError:
+        indicator = next((i for i in lke.answered_indicators if i.code == code), None)
+        if indicator is None:
+            raise ValidationError(_("Unknown question %(code)s.") % {"code": code}) from None
+        answer_type = indicator.answer
+    if value in (None, ""):
+        return None
+    try:
+        answer_fraction(answer_type, value)
+    except AnswerError as exc:
+        raise ValidationError({"value": str(exc)}) from exc
+    return value.strip().upper() if isinstance(value, str) else [float(v) for v in value]
+
+
+@transaction.atomic
+def assessment_answer(
+    *,
+    actor,
+    assessment,
+    question: str,
+    value,
+    comment: str = "",
+    offered_value=None,
+    override_reason: str = "",
+    now=None,
+):
+    """Answer (or change the answer to) one question in the assessment's current round. Where the system
+    offered a live value and the answer differs from it, a reason is required."""
+    from .lke import lke_version
+    from .models import Assessment, AssessmentAnswer
+
+    now = now or timezone.now()
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _check_round_open(assessment, assessment.round)
+    lke = lke_version(assessment.lke_version)
+    clean = _clean_value(lke, question, value)
+    offered = _clean_value(lke, question, offered_value) if offered_value not in (None, "") else None
+    override_reason = (override_reason or "").strip()
+    if offered is not None and clean != offered and not override_reason:
+        raise ValidationError({"override_reason": _("Say why the value offered by the system is not taken.")})
+    answer, _created = AssessmentAnswer.objects.update_or_create(
+        assessment=assessment,
+        round=assessment.round,
+        question=question,
+        defaults={
+            "value": clean,
+            "comment": (comment or "").strip()[:4000],
+            "offered_value": offered,
+            "override_reason": override_reason if offered is not None and clean != offered else "",
+            "answered_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "answered_at": now,
+            "status": AssessmentAnswer.DRAFT,
+        },
+    )
+    ledger.record(
+        actor=actor,
+        action="integrity.answer.saved",
+        subject=assessment,
+        unit=assessment.unit,
+        data={
+            "round": assessment.round,
+            "question": question,
+            "value": clean,
+            "overridden": bool(answer.override_reason),
+        },
+    )
+    return answer
+
+
+def round_answers(assessment, round_code: str) -> dict[str, object]:
+    """The answers a round stands on: its own, and for questions it did not touch, the latest earlier
+    round's (a reviewer who does not answer a question agrees with the answer before)."""
+    from .models import AssessmentAnswer
+
+    order = rules.ROUND_ORDER[: rules.ROUND_ORDER.index(round_code) + 1]
+    answers: dict[str, object] = {}
+    rows = AssessmentAnswer.objects.filter(assessment=assessment, round__in=order).values_list(
+        "round", "question", "value"
+    )
+    for _round, question, value in sorted(rows, key=lambda row: order.index(row[0])):
+        answers[question] = tuple(value) if isinstance(value, list) else value
+    return answers
+
+
+def round_differences(assessment, round_code: str) -> dict[str, tuple[object, object]]:
+    """Questions whose answer in ``round_code`` differs from the round before: code -> (before, now)."""
+    index = rules.ROUND_ORDER.index(round_code)
+    if index == 0:
+        return {}
+    before = round_answers(assessment, rules.ROUND_ORDER[index - 1])
+    now = round_answers(assessment, round_code)
+    return {code: (before.get(code), value) for code, value in now.items() if before.get(code) != value}
+
+
+def assessment_score(assessment, round_code: str | None = None):
+    """The score of a round (the current one by default), with the assessment's own LKE version."""
+    from .lke import lke_version
+    from .scoring import score
+
+    surveys = {
+        "ipak": float(assessment.ipak) if assessment.ipak else None,
+        "ipkp": float(assessment.ipkp) if assessment.ipkp else None,
+    }
+    return score(
+        lke_version(assessment.lke_version),
+        round_answers(assessment, round_code or assessment.round),
+        surveys,
+        prior_status=assessment.prior_status,
+    )
+
+
+@transaction.atomic
+def assessment_advance(*, actor, assessment, now=None):
+    """Close the current round (its answers submitted) and open the next; after the final round the
+    assessment closes. Each round's answers stay as they were."""
+    from .models import Assessment, AssessmentAnswer
+
+    now = now or timezone.now()
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.closed_at is not None:
+        raise ValidationError(_("This assessment is closed."))
+    current = assessment.round
+    AssessmentAnswer.objects.filter(assessment=assessment, round=current).update(
+        status=AssessmentAnswer.SUBMITTED
+    )
+    result = assessment_score(assessment, current)
+    index = rules.ROUND_ORDER.index(current)
+    if index + 1 < len(rules.ROUND_ORDER):
+        assessment.round = rules.ROUND_ORDER[index + 1]
+    else:
+        assessment.closed_at = now
+    assessment.save(update_fields=["round", "closed_at"])
+    ledger.record(
+        actor=actor,
+        action="integrity.assessment.round_closed",
+        subject=assessment,
+        unit=assessment.unit,
+        data={
+            "round": current,
+            "total": round(result.total, 2),
+            "wbk": result.verdicts["wbk"].passed,
+            "wbbm": result.verdicts["wbbm"].passed,
+        },
+    )
+    return assessment
