@@ -65,3 +65,41 @@ def survey_results(
             index = index_on_four(spec, sum(nrr.values(), Fraction(0)) / len(nrr))
         results.append(SurveyResult(instrument, key, respondents, nrr, index))
     return results
+
+
+def latest_ikm_per_service(months: int = 12) -> list[dict]:
+    """Per service, the SKM over the last ``months`` months: IKM, grade, respondents, and the
+    Krejcie-Morgan sample for the service's volume of finished Sipmas cases in that time."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bersih.services.models import Case
+
+    from .indices import krejcie_morgan
+
+    today = timezone.localdate()
+    since = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    results = survey_results(instrument="skm", group_by=("service",), since=since)
+    volumes = dict(
+        Case.objects.filter(closed_at__date__gte=since)
+        .values_list("service")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows = []
+    for result in results:
+        (service,) = result.key
+        population = volumes.get(service)
+        rows.append(
+            {
+                "service": service,
+                "ikm": float(result.index),
+                "grade": result.grade,
+                "respondents": result.respondents,
+                "population": population,
+                "sample_needed": krejcie_morgan(population) if population else None,
+                "sample_met": bool(population) and result.respondents >= krejcie_morgan(population),
+            }
+        )
+    return rows

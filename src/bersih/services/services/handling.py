@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -298,7 +299,7 @@ def survey_invitation_create(*, case: Case, now: datetime) -> str | None:
 
 def survey_url_path(token: str) -> str:
     """Where the survey lives (the integrity module's page); the token is the only key to it."""
-    return f"/integritas/survei/{token}/"
+    return reverse("integrity:survey", args=[token])
 
 
 # --- The SLA sweep ------------------------------------------------------------------------------------
