@@ -39,3 +39,13 @@ SURVEY_CHANNELS = {
 WALK_IN_PER_HOUR = 5
 MIN_SECONDS_TO_ANSWER = 20
 SUGGESTION_MAX = 1000
+
+# Who answers in each round (roles held in the assessed unit's tree): the unit's officers and heads
+# coordinate the areas in the self-assessment and the follow-up; the oversight roles form the TPI;
+# the heads and leadership settle the final answers.
+ROUND_ROLES = {
+    "self": ("officer", "supervisor"),
+    "tpi": ("oversight",),
+    "follow_up": ("officer", "supervisor"),
+    "final": ("supervisor", "leadership"),
+}

@@ -226,6 +226,24 @@ def _clean_value(lke, code: str, value):
     return value.strip().upper() if isinstance(value, str) else [float(v) for v in value]
 
 
+def _check_round_role(actor, assessment) -> None:
+    """Only the roles of the current round, held in the assessed unit's tree, answer in it."""
+    from django.core.exceptions import PermissionDenied
+
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to answer."))
+    roles = rules.ROUND_ROLES[assessment.round]
+    path = assessment.unit.path
+    if not any(
+        a.role in roles and a.unit_id and (path.startswith(a.unit.path) or a.unit.path.startswith(path))
+        for a in actor.active_assignments()
+    ):
+        raise PermissionDenied(
+            _("In the %(round)s round only these roles answer: %(roles)s.")
+            % {"round": rules.ROUNDS[assessment.round], "roles": ", ".join(roles)}
+        )
+
+
 @transaction.atomic
 def assessment_answer(
     *,
@@ -246,6 +264,7 @@ def assessment_answer(
     now = now or timezone.now()
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _check_round_open(assessment, assessment.round)
+    _check_round_role(actor, assessment)
     lke = lke_version(assessment.lke_version)
     clean = _clean_value(lke, question, value)
     offered = _clean_value(lke, question, offered_value) if offered_value not in (None, "") else None
@@ -357,3 +376,66 @@ def assessment_advance(*, actor, assessment, now=None):
         },
     )
     return assessment
+
+
+# --- Evidence ----------------------------------------------------------------------------------------
+
+EVIDENCE_LINK_PREFIXES = ("/", "https://")
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor, answer, label: str, content: bytes | None = None, name: str = "", link: str = "", now=None
+):
+    """Evidence for an answer of the current round: an uploaded document (PDF or image, checked by its
+    content) or a link to records (a page of this system, or an https address)."""
+    from bersih.documents import rules as document_rules
+    from bersih.documents.services import file_store
+
+    from .models import AnswerEvidence, Assessment
+
+    now = now or timezone.now()
+    assessment = Assessment.objects.select_for_update().get(pk=answer.assessment_id)
+    _check_round_open(assessment, answer.round)
+    _check_round_role(actor, assessment)
+    label = (label or "").strip()
+    if not label or len(label) > 200:
+        raise ValidationError({"label": _("Say what the evidence shows (at most 200 characters).")})
+    link = (link or "").strip()
+    if bool(content) == bool(link):
+        raise ValidationError(_("Give either a file or a link."))
+    stored = None
+    if content:
+        stored = file_store(
+            actor=actor, content=content, original_name=name, allowed_types=document_rules.EVIDENCE
+        )
+    elif (
+        not link.startswith(EVIDENCE_LINK_PREFIXES)
+        or link.startswith("//")
+        or len(link) > 300
+        or any(c.isspace() for c in link)
+    ):
+        raise ValidationError(
+            {"link": _("A link is a page of this system (starting with /) or an https address.")}
+        )
+    evidence = AnswerEvidence.objects.create(
+        answer=answer,
+        label=label,
+        file=stored,
+        link="" if stored else link,
+        added_at=now,
+        added_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    ledger.record(
+        actor=actor,
+        action="integrity.evidence.added",
+        subject=assessment,
+        unit=assessment.unit,
+        data={
+            "question": answer.question,
+            "round": answer.round,
+            "file": stored.sha256 if stored else None,
+            "link": link,
+        },
+    )
+    return evidence

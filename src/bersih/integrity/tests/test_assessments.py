@@ -129,3 +129,43 @@ def test_bad_assessment_fields_are_refused(coordinator, org):
             period_end=date(2026, 2, 1),
             target="gold",
         )
+
+
+def test_only_the_rounds_roles_answer_in_it(coordinator, assessment, make_user, org):
+    from django.core.exceptions import PermissionDenied
+
+    tpi = make_user("tpi2", "oversight", org.bks)
+    outsider = make_user("depok", "supervisor", org.dpk)
+    for actor in (tpi, outsider):
+        with pytest.raises(PermissionDenied):
+            services.assessment_answer(actor=actor, assessment=assessment, question="PW.4.a", value="A")
+    assert not AssessmentAnswer.objects.exists()
+
+
+def test_evidence_is_a_checked_file_or_a_link(coordinator, assessment):
+    answer = services.assessment_answer(
+        actor=coordinator, assessment=assessment, question="PW.4.a", value="A"
+    )
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    evidence = services.evidence_add(
+        actor=coordinator, answer=answer, label="SK WBS", content=pdf, name="sk.pdf"
+    )
+    assert evidence.file.content_type == "application/pdf"
+    link = services.evidence_add(
+        actor=coordinator,
+        answer=answer,
+        label="Pengaduan pungli",
+        link="/layanan/staf/kasus/?kategori=pungli",
+    )
+    assert link.link.startswith("/layanan/")
+    for bad in (
+        {"label": "x", "content": b"MZ\x90\x00", "name": "a.exe"},
+        {"label": "x", "link": "javascript:alert(1)"},
+        {"label": "x", "link": "//evil.example/"},
+        {"label": "", "link": "/ok/"},
+        {"label": "x"},
+        {"label": "x", "content": pdf, "link": "/both/"},
+    ):
+        with pytest.raises(ValidationError):
+            services.evidence_add(actor=coordinator, answer=answer, **bad)
+    assert answer.evidence.count() == 2
