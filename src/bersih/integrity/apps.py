@@ -6,3 +6,17 @@ class IntegrityConfig(AppConfig):
     name = "bersih.integrity"
     label = "integrity"
     verbose_name = _("Integrity zone (WBK/WBBM)")
+
+    def ready(self):
+        from bersih.core.navigation import NavEntry, register
+
+        register(
+            NavEntry(
+                key="integrity-assessments",
+                label=_("Integrity zone assessment"),
+                url_name="integrity:assessments",
+                permission="integrity.view_assessment",
+                description=_("The LKE against WBK and WBBM: scores, failed conditions, gaps"),
+                order=60,
+            )
+        )

@@ -195,3 +195,11 @@ def assessment_report_pdf(assessment, score: Score, *, survey_lines: list[list] 
         letter.heading(_("Citizen surveys"))
         letter.table(survey_lines)
     return letter.render()
+
+
+def radar_svg(score: Score) -> str:
+    """The radar chart as inline SVG for the pages (the same drawing as in the PDF report)."""
+    from reportlab.graphics import renderSVG
+
+    text = renderSVG.drawToString(areas_radar(score))
+    return text[text.index("<svg") :]

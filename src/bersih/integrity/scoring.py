@@ -90,6 +90,10 @@ class AreaScore:
     def share(self) -> float:
         return self.total / self.weight if self.weight else 0.0
 
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
 
 @dataclass(frozen=True)
 class Verdict:
