@@ -20,3 +20,13 @@ class IntegrityConfig(AppConfig):
                 order=60,
             )
         )
+        register(
+            NavEntry(
+                key="integrity-surveys",
+                label=_("Citizen surveys"),
+                url_name="integrity:surveys",
+                permission="integrity.view_surveys",
+                description=_("Satisfaction (IKM) and perception indices per service, with suggestions"),
+                order=61,
+            )
+        )

@@ -203,3 +203,54 @@ def radar_svg(score: Score) -> str:
 
     text = renderSVG.drawToString(areas_radar(score))
     return text[text.index("<svg") :]
+
+
+def skm_report_pdf(unit, overview: dict, *, since, until) -> bytes:
+    """The SKM report in the customary form: per service the nine elements' NRR and weighted NRR
+    (exact 1/9), the IKM, its grade and the respondents against the sample needed, then suggestions."""
+    from fractions import Fraction
+
+    from .indices import ikm_grade
+
+    letter = Letter(unit=unit, code=document_code_new(), title=_("Public satisfaction survey (SKM) report"))
+    letter.paragraph(
+        _(
+            "Survey period %(start)s to %(end)s, PermenPANRB 14/2017: nine elements on a 1 to 4 scale; "
+            "IKM = the sum of NRR x 1/9, x 25."
+        )
+        % {"start": since.isoformat(), "end": until.isoformat()}
+    )
+    for row in overview["rows"]:
+        skm = row["skm"]
+        letter.heading(_service_label(row["service"]))
+        table = [[_("No"), _("Element"), _("NRR"), _("Weighted NRR")]]
+        for number, (element, value) in enumerate(row["elements"], start=1):
+            weighted = value * Fraction(1, 9) if value is not None else None
+            table.append(
+                [
+                    str(number),
+                    element,
+                    f"{float(value):.3f}" if value is not None else "-",
+                    f"{float(weighted):.4f}" if weighted is not None else "-",
+                ]
+            )
+        grade, meaning = ikm_grade(skm.index)
+        table.append(["", _("IKM"), "", f"{float(skm.index):.2f} ({grade}, {meaning})"])
+        letter.table(table)
+        sample = row["sample_needed"]
+        letter.paragraph(
+            _("Respondents: %(n)s; sample needed for %(population)s services finished: %(sample)s.")
+            % {"n": skm.respondents, "population": row["population"] or "-", "sample": sample or "-"}
+        )
+    if overview["suggestions"]:
+        letter.heading(_("Suggestions from respondents"))
+        for item in overview["suggestions"][:20]:
+            letter.paragraph(f"• {item['suggestion']}")
+    return letter.render()
+
+
+def _service_label(code: str) -> str:
+    from bersih.services.rules import SERVICES
+
+    standard = SERVICES.get(code)
+    return str(standard.name) if standard else code

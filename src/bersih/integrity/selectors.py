@@ -103,3 +103,57 @@ def latest_ikm_per_service(months: int = 12) -> list[dict]:
             }
         )
     return rows
+
+
+def survey_overview(*, units: list[int] | None, since: date, until: date) -> dict:
+    """The staff survey page's figures for a period: per service the SKM (NRR per element, IKM, grade,
+    respondents, the sample its volume needs), IPAK and IPKP, and the latest suggestions."""
+    from bersih.services.models import Case
+
+    from .indices import krejcie_morgan
+    from .models import SurveyResponse
+
+    spec = instruments()["skm"]
+    skm = survey_results(instrument="skm", group_by=("service",), units=units, since=since, until=until)
+    ipak = {
+        r.key[0]: r
+        for r in survey_results(
+            instrument="ipak", group_by=("service",), units=units, since=since, until=until
+        )
+    }
+    ipkp = {
+        r.key[0]: r
+        for r in survey_results(
+            instrument="ipkp", group_by=("service",), units=units, since=since, until=until
+        )
+    }
+    cases = Case.objects.filter(closed_at__date__gte=since, closed_at__date__lte=until)
+    if units is not None:
+        cases = cases.filter(unit_id__in=units)
+    volumes = dict(cases.values_list("service").annotate(n=Count("id")).order_by())
+    rows = []
+    for result in skm:
+        (service,) = result.key
+        population = volumes.get(service)
+        rows.append(
+            {
+                "service": service,
+                "skm": result,
+                "elements": [(item["element"], result.nrr.get(item["code"])) for item in spec.items],
+                "ipak": ipak.get(service),
+                "ipkp": ipkp.get(service),
+                "population": population,
+                "sample_needed": krejcie_morgan(population) if population else None,
+            }
+        )
+    suggestions = SurveyResponse.objects.filter(month__gte=since.replace(day=1), month__lte=until).exclude(
+        suggestion=""
+    )
+    if units is not None:
+        suggestions = suggestions.filter(unit_id__in=units)
+    return {
+        "rows": rows,
+        "suggestions": list(
+            suggestions.order_by("-submitted_at").values("service", "suggestion", "submitted_at")[:50]
+        ),
+    }

@@ -235,3 +235,60 @@ def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="laporan-zi-{assessment.pk}.pdf"'
     return response
+
+
+def _survey_scope(request):
+    """The units whose surveys the person reads (their scope) and the period (default: this year)."""
+    from datetime import date
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from bersih.core.forms import PeriodForm
+    from bersih.core.models import Unit
+    from bersih.core.querysets import scope_paths
+
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or {"start": date(today.year, 1, 1).isoformat(), "end": today.isoformat()})
+    if not form.is_valid():
+        return None, form, None, None
+    paths = scope_paths(request.user)
+    in_scope = reduce(or_, (Q(path__startswith=path) for path in paths), Q(pk__in=[]))
+    units = list(Unit.objects.filter(in_scope).values_list("pk", flat=True))
+    return units, form, form.cleaned_data["start"], form.cleaned_data["end"]
+
+
+@login_required
+def surveys(request: HttpRequest) -> HttpResponse:
+    """Survey results of the person's units for a period: SKM per element, IKM and grade, IPAK, IPKP,
+    the sample needed, and the suggestions."""
+    from . import selectors
+
+    _need(request, "integrity.view_surveys")
+    units, form, since, until = _survey_scope(request)
+    if units is None:
+        return render(request, "integrity/surveys.html", {"form": form}, status=400)
+    overview = selectors.survey_overview(units=units, since=since, until=until)
+    return render(
+        request,
+        "integrity/surveys.html",
+        {"form": form, "overview": overview, "since": since, "until": until},
+    )
+
+
+@login_required
+def skm_report(request: HttpRequest) -> HttpResponse:
+    from . import selectors
+
+    _need(request, "integrity.view_surveys")
+    units, form, since, until = _survey_scope(request)
+    if units is None:
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    unit = request.user.active_assignments()[0].unit
+    overview = selectors.survey_overview(units=units, since=since, until=until)
+    data = reports.skm_report_pdf(unit.polres() or unit, overview, since=since, until=until)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="laporan-skm-{since}-{until}.pdf"'
+    return response

@@ -9,6 +9,9 @@ urlpatterns = [
     path("survei/layanan/<slug:service>/<slug:unit>/", views.survey_walk_in, name="survey-walk-in"),
     path("survei/<str:token>/", views.survey_invited, name="survey"),
     path("ikm/", views.ikm_public, name="ikm"),
+    # Staff: the survey results and the SKM report.
+    path("staf/survei/", staff_views.surveys, name="surveys"),
+    path("staf/survei/laporan-skm.pdf", staff_views.skm_report, name="skm-report"),
     # Staff: the assessments.
     path("staf/penilaian/", staff_views.assessment_list, name="assessments"),
     path("staf/penilaian/<int:pk>/", staff_views.assessment_detail, name="assessment"),

@@ -99,3 +99,32 @@ def test_the_ikm_page_shows_the_latest_index_per_service(client, invitation_url,
     client.post(invitation_url, skm_post("3"))
     page = client.get(reverse("integrity:ikm")).content.decode()
     assert "75.00" in page and ">C<" in page
+
+
+def test_staff_see_their_units_results_and_the_skm_report(
+    client, invitation_url, make_user, org, english_messages
+):
+    from bersih.core.testing import sign_in
+    from bersih.documents.testing import pdf_text
+
+    client.post(invitation_url, skm_post("3", suggestion="Antrean terlalu panjang"))
+    sign_in(client, make_user("kasat", "supervisor", org.bks))
+    page = client.get(reverse("integrity:surveys")).content.decode()
+    assert "IKM 75.00 (C)" in page and "Antrean terlalu panjang" in page
+    report = client.get(reverse("integrity:skm-report"))
+    text = " ".join(pdf_text(report.content).split())
+    assert "75.00 (C" in text and "Persyaratan" in text
+    assert (
+        client.get(reverse("integrity:surveys"), {"start": "2026-12-01", "end": "2026-01-01"}).status_code
+        == 400
+    )
+
+
+def test_other_polres_staff_do_not_see_these_results(
+    client, invitation_url, make_user, org, english_messages
+):
+    from bersih.core.testing import sign_in
+
+    client.post(invitation_url, skm_post("3"))
+    sign_in(client, make_user("kasat-depok", "supervisor", org.dpk))
+    assert "No survey answers in this period." in client.get(reverse("integrity:surveys")).content.decode()
