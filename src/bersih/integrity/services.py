@@ -439,3 +439,40 @@ def evidence_add(
         },
     )
     return evidence
+
+
+@transaction.atomic
+def assessment_surveys_refresh(*, actor, assessment, now=None):
+    """Take IPAK and IPKP for the assessment's period from the survey answers of the assessed unit's
+    tree (the hasil component); an index without answers stays as it was."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from .models import Assessment
+    from .selectors import survey_results
+
+    assessment = Assessment.objects.select_for_update().select_related("unit").get(pk=assessment.pk)
+    if assessment.closed_at is not None:
+        raise ValidationError(_("This assessment is closed."))
+    units = list(Unit.objects.filter(path__startswith=assessment.unit.path).values_list("pk", flat=True))
+    taken = {}
+    for code in ("ipak", "ipkp"):
+        results = survey_results(
+            instrument=code,
+            group_by=(),
+            units=units,
+            since=assessment.period_start.replace(day=1),
+            until=assessment.period_end,
+        )
+        if results:
+            value = Decimal(results[0].index.numerator) / Decimal(results[0].index.denominator)
+            taken[code] = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            setattr(assessment, code, taken[code])
+    assessment.save(update_fields=["ipak", "ipkp"])
+    ledger.record(
+        actor=actor,
+        action="integrity.assessment.surveys_taken",
+        subject=assessment,
+        unit=assessment.unit,
+        data={code: str(value) for code, value in taken.items()},
+    )
+    return assessment

@@ -292,3 +292,16 @@ def skm_report(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="laporan-skm-{since}-{until}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def assessment_surveys(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the period's IPAK and IPKP from the citizen surveys into the hasil component."""
+    _need(request, "integrity.advance_assessment")
+    assessment = _assessment(request, pk)
+    try:
+        services.assessment_surveys_refresh(actor=request.user, assessment=assessment)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("integrity:assessment", pk=assessment.pk)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staf/penilaian/<int:pk>/jawab/<str:question>/", staff_views.answer_save, name="answer-save"),
     path("staf/penilaian/<int:pk>/bukti/<str:question>/", staff_views.evidence_save, name="evidence-save"),
     path("staf/penilaian/<int:pk>/lanjut/", staff_views.assessment_advance, name="assessment-advance"),
+    path("staf/penilaian/<int:pk>/survei/", staff_views.assessment_surveys, name="assessment-surveys"),
     path("staf/penilaian/<int:pk>/lke.xlsx", staff_views.assessment_workbook, name="assessment-workbook"),
     path("staf/penilaian/<int:pk>/laporan.pdf", staff_views.assessment_report, name="assessment-report"),
 ]

@@ -164,3 +164,41 @@ def test_perception_indices_are_on_the_four_point_scale(org):
     (result,) = survey_results(instrument="ipak", group_by=("unit_id",))
     # Mean 5 on the 6-point scale -> 1 + 4 x 3/5 = 3.4 on the 4-point scale.
     assert result.index == Fraction(17, 5) and result.respondents == 2
+
+
+def test_an_assessment_takes_its_survey_indices_from_the_answers_of_its_units(org, make_user):
+    from bersih.integrity import services as integrity
+
+    coordinator = make_user("koordinator", "supervisor", org.bks)
+    assessment = integrity.assessment_create(
+        actor=coordinator,
+        unit=org.bks,
+        title="ZI 2026",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+    )
+    for score in (6, 5):  # mean 5.5 on the 6-point scale -> 1 + 4.5 x 3/5 = 3.70
+        survey_submit(
+            answers={"ipak": {f"AK{n}": score for n in range(1, 9)}},
+            channel="walk_in",
+            service="skck",
+            unit=org.bks_intelkam,
+            now=NOW,
+        )
+    survey_submit(
+        answers={"ipkp": {f"KP{n}": 3 for n in range(1, 7)}},
+        channel="walk_in",
+        service="sktlk",
+        unit=org.bks_spkt,
+        now=NOW,
+    )
+    survey_submit(
+        answers={"ipkp": {f"KP{n}": 1 for n in range(1, 7)}},
+        channel="walk_in",
+        service="sktlk",
+        unit=org.dpk_spkt,
+        now=NOW,
+    )
+    assessment = integrity.assessment_surveys_refresh(actor=coordinator, assessment=assessment)
+    assert str(assessment.ipak) == "3.70" and str(assessment.ipkp) == "3.00"  # Depok's answer is not Bekasi's
+    assert integrity.assessment_score(assessment).hasil["IPAK"] == pytest.approx(3.7 / 4 * 17.5)
