@@ -1,0 +1,57 @@
+"""ETLE's figures for the leadership monitoring view (Sipmas reads them, copies nothing).
+
+Volume is the violations first captured in the period; the backlog is those of them still waiting for
+an officer's review (``Violation.OPEN_STATUSES``); decided are those reviewed. ETLE publishes no service
+clock for the review itself (the 8 days to confirm are the owner's), so no SLA figure is made here:
+the age of the review backlog is on the ETLE dashboard. Each figure is one ``GROUP BY``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+
+from .models import Violation
+from .selectors import JAKARTA, day_bounds
+
+
+def violations(user, start: date, end: date):
+    low, high = day_bounds(start, end)
+    return Violation.objects.restrict(user, "view").filter(
+        first_captured_at__gte=low, first_captured_at__lt=high
+    )
+
+
+def _aggregates() -> dict:
+    return {
+        "volume": Count("pk"),
+        "backlog": Count("pk", filter=Q(status__in=Violation.OPEN_STATUSES)),
+        "closed": Count("pk", filter=~Q(status__in=Violation.OPEN_STATUSES)),
+    }
+
+
+def case_figures(user, *, start: date, end: date) -> dict:
+    """Per unit and per week (Monday, WIB): violations captured, waiting for review, reviewed. Two queries."""
+    scoped = violations(user, start, end)
+    by_unit = list(
+        scoped.values("unit_id", "unit__code", "unit__name").annotate(**_aggregates()).order_by("unit__code")
+    )
+    by_week = list(
+        scoped.annotate(week=TruncWeek("first_captured_at", tzinfo=JAKARTA))
+        .values("week")
+        .annotate(volume=Count("pk"))
+        .order_by("week")
+    )
+    return {"by_unit": by_unit, "by_week": by_week}
+
+
+def case_items(user, *, start: date, end: date, figure: str = "volume"):
+    """The violations behind one figure, oldest first, with their unit and deciding officer."""
+    scoped = violations(user, start, end)
+    if figure == "backlog":
+        scoped = scoped.filter(status__in=Violation.OPEN_STATUSES)
+    elif figure == "closed":
+        scoped = scoped.exclude(status__in=Violation.OPEN_STATUSES)
+    return scoped.select_related("unit", "decided_by").order_by("first_captured_at", "id")
