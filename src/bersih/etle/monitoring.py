@@ -3,7 +3,7 @@
 Volume is the violations first captured in the period; the backlog is those of them still waiting for
 an officer's review (``Violation.OPEN_STATUSES``); decided are those reviewed. ETLE publishes no service
 clock for the review itself (the 8 days to confirm are the owner's), so no SLA figure is made here:
-the age of the review backlog is on the ETLE dashboard. Each figure is one ``GROUP BY``.
+the age of the review backlog is on the ETLE dashboard. The figures are one ``GROUP BY``.
 """
 
 from __future__ import annotations
@@ -32,19 +32,18 @@ def _aggregates() -> dict:
     }
 
 
-def case_figures(user, *, start: date, end: date) -> dict:
-    """Per unit and per week (Monday, WIB): violations captured, waiting for review, reviewed. Two queries."""
-    scoped = violations(user, start, end)
-    by_unit = list(
-        scoped.values("unit_id", "unit__code", "unit__name").annotate(**_aggregates()).order_by("unit__code")
+def case_figures(user, *, start: date, end: date, week=None) -> dict:
+    """Per unit and week: violations captured, waiting for review, reviewed. One query; ``week(field)``
+    numbers a moment's week (by default the Monday of the week in WIB)."""
+    week = week or (lambda field: TruncWeek(field, tzinfo=JAKARTA))
+    rows = list(
+        violations(user, start, end)
+        .annotate(week=week("first_captured_at"))
+        .values("unit_id", "unit__code", "unit__name", "week")
+        .annotate(**_aggregates())
+        .order_by()
     )
-    by_week = list(
-        scoped.annotate(week=TruncWeek("first_captured_at", tzinfo=JAKARTA))
-        .values("week")
-        .annotate(volume=Count("pk"))
-        .order_by("week")
-    )
-    return {"by_unit": by_unit, "by_week": by_week}
+    return {"rows": rows}
 
 
 def case_items(user, *, start: date, end: date, figure: str = "volume"):

@@ -51,22 +51,19 @@ def _aggregates(now: datetime) -> dict:
     }
 
 
-def queue_figures(user, *, start: date, end: date, now: datetime) -> dict:
-    """Per Satpas and per week (Monday, WIB): tickets issued, closed, still open, within the visit
-    standard and breached. Two queries."""
-    scoped = tickets(user, start, end)
-    by_unit = list(
-        scoped.values("unit_id", "unit__code", "unit__name")
+def queue_figures(user, *, start: date, end: date, now: datetime, week=None) -> dict:
+    """Per Satpas and week: tickets issued, closed, still open, within the visit standard, breached and
+    judged. One query; ``week(field)`` is the expression that numbers a moment's week (the caller's
+    calendar; by default the Monday of the week in WIB)."""
+    week = week or (lambda field: TruncWeek(field, tzinfo=JAKARTA))
+    rows = list(
+        tickets(user, start, end)
+        .annotate(week=week("issued_at"))
+        .values("unit_id", "unit__code", "unit__name", "week")
         .annotate(**_aggregates(now))
-        .order_by("unit__code")
+        .order_by()
     )
-    by_week = list(
-        scoped.annotate(week=TruncWeek("issued_at", tzinfo=JAKARTA))
-        .values("week")
-        .annotate(volume=Count("pk"), breached=Count("pk", filter=_breached_q(now)))
-        .order_by("week")
-    )
-    return {"by_unit": by_unit, "by_week": by_week, "standard_minutes": rules.SLA_VISIT_MINUTES}
+    return {"rows": rows, "standard_minutes": rules.SLA_VISIT_MINUTES}
 
 
 def queue_items(user, *, start: date, end: date, now: datetime, figure: str = "volume"):

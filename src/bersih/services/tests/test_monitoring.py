@@ -258,6 +258,7 @@ def test_the_overview_and_drill_down_cost_the_same_queries_on_small_and_larger_d
         with django_assert_max_num_queries(12):
             listed = _queries(client, reverse("services:monitor-items"), items)
         counts.append((overview, listed))
+    print("QUERIES", counts)
     assert counts[0] == counts[1], counts
     assert Case.objects.count() == 612
 
