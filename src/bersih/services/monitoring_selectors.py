@@ -82,17 +82,31 @@ def cases(user, start: date, end: date):
 
 
 def _case_aggregates(now: datetime) -> dict:
-    breached = breached_q(now)
+    """The counts the figures derive from (``_case_figures``). The EXISTS on escalations is costly per
+    row, so each count asks it only where a cheap condition has not decided already (SQL evaluates
+    ``AND``/``OR`` left to right): a closed case, an open one not late by its clock, a followed-up
+    complaint (followed-up complaints are closed or wait on the reporter's clock, never late by ours)."""
+    late_now = Q(due_at__lt=now) & ~Q(clock="reply")
     followed = Q(service=rules.COMPLAINT.code, status__in=FOLLOWED_UP)
     return {
         "volume": Count("pk"),
         "closed": Count("pk", filter=Q(closed_at__isnull=False)),
-        "backlog": Count("pk", filter=Q(closed_at__isnull=True)),
-        "met": Count("pk", filter=Q(closed_at__isnull=False) & ~Q(escalated=True)),
-        "breached": Count("pk", filter=breached),
-        "judged": Count("pk", filter=Q(closed_at__isnull=False) | breached),
+        "closed_late": Count("pk", filter=Q(closed_at__isnull=False) & Q(escalated=True)),
+        "open_breached": Count("pk", filter=Q(closed_at__isnull=True) & (late_now | Q(escalated=True))),
         "followed_up": Count("pk", filter=followed),
-        "followed_on_time": Count("pk", filter=followed & ~breached),
+        "followed_late": Count("pk", filter=followed & Q(escalated=True)),
+    }
+
+
+def _case_figures(group: dict) -> dict:
+    """The figures of one group of cases from its counts (see the module's docstring)."""
+    return {
+        **group,
+        "backlog": group["volume"] - group["closed"],
+        "met": group["closed"] - group["closed_late"],
+        "breached": group["closed_late"] + group["open_breached"],
+        "judged": group["closed"] + group["open_breached"],
+        "followed_on_time": group["followed_up"] - group["followed_late"],
     }
 
 
@@ -198,6 +212,7 @@ def overview(user, *, start: date, end: date, now: datetime) -> dict:
         .annotate(**_case_aggregates(now))
         .order_by()
     )
+    groups = [_case_figures(group) for group in groups]
     keys = ("volume", "closed", "backlog", "met", "breached", "judged", "followed_up", "followed_on_time")
     rows = [
         _row(
