@@ -194,7 +194,7 @@ def test_malformed_drill_down_parameters_answer_400_and_list_nothing(world, staf
     assert "<script>" not in response.content.decode()
 
 
-def test_the_drill_down_lists_the_items_behind_a_figure_by_unit_and_week(world, staff, client):
+def test_the_drill_down_lists_the_items_behind_a_figure_by_unit_and_week(world, staff, client, org):
     sign_in(client, staff.kapolres)
     base = {"module": "sipmas", "start": "2026-11-16", "end": "2026-11-20"}
     url = reverse("services:monitor-items")
@@ -204,6 +204,9 @@ def test_the_drill_down_lists_the_items_behind_a_figure_by_unit_and_week(world, 
     assert world["quick"].tracking_number in met and world["late"].tracking_number not in met
     unit = client.get(url, {**base, "unit": world["overdue"].unit_id}).content.decode()
     assert world["overdue"].tracking_number in unit and world["late"].tracking_number not in unit
+    depok = file_request(org, "sktlk", unit=org.dpk, now=MONDAY, salt="5").case
+    outside = client.get(url, {**base, "unit": depok.unit_id}).content.decode()  # another Polres
+    assert depok.tracking_number not in outside and world["late"].tracking_number not in outside
     other_week = client.get(url, {**base, "week": "2026-11-09"}).content.decode()
     assert world["late"].tracking_number not in other_week
     followed = client.get(url, {**base, "figure": "followed_on_time"}).content.decode()
