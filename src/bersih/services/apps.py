@@ -15,3 +15,19 @@ class ServicesConfig(AppConfig):
         for code in rules.CASE_SERVICES:
             standard = rules.SERVICES[code]
             register_prefix(standard.prefix, "bersih.services.timeline.CaseTimeline", standard.name)
+
+        # Leadership monitoring (its area's nav entry).
+        from bersih.core.navigation import NavEntry, register
+
+        register(
+            NavEntry(
+                key="services-monitor",
+                label=_("Service monitoring"),
+                url_name="services:monitor",
+                permission="services.monitor_services",
+                description=_(
+                    "Every service's volume, backlog, SLA compliance and breached items in one view"
+                ),
+                order=5,
+            )
+        )
