@@ -49,3 +49,15 @@ ROUND_ROLES = {
     "follow_up": ("officer", "supervisor"),
     "final": ("supervisor", "leadership"),
 }
+
+# --- Live indicators offered as answers ---------------------------------------------------------------
+# How a figure from the system becomes an LKE answer letter: the first band whose minimum the figure
+# reaches. These bands are the unit's policy for reading its own data (the LKE itself names no
+# numbers for these questions); the coordinator may override an offered answer with a reason.
+SHARE_BANDS = ((0.90, "A"), (0.75, "B"), (0.50, "C"), (0.25, "D"), (0.0, "E"))
+# Innovations in use (ETLE, the FIFO SIM queue, Sipmas, paperless case files): how many, to a letter.
+COUNT_BANDS = ((4, "A"), (3, "B"), (2, "C"), (1, "D"), (0, "E"))
+# Complaint intake channels actually used in the period (web, counter, e-mail, Open311 apps).
+CHANNEL_BANDS = ((4, "A"), (3, "B"), (2, "C"), (1, "D"), (0, "E"))
+# A signed ledger checkpoint younger than this shows the chain is being kept.
+CHECKPOINT_FRESH_DAYS = 7

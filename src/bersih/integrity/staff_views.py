@@ -92,6 +92,7 @@ def assessment_area(request: HttpRequest, pk: int, area: str) -> HttpResponse:
     ):
         answers.setdefault(answer.question, {})[answer.round] = answer
     score = services.assessment_score(assessment).area(area)
+    offered = _offered(request.user, assessment, [q for s in the_area.subareas for q in s.questions])
     subareas = []
     for sub, sub_score in zip(the_area.subareas, score.subareas, strict=True):
         questions = []
@@ -103,6 +104,10 @@ def assessment_area(request: HttpRequest, pk: int, area: str) -> HttpResponse:
                     "score": question_score,
                     "rounds": [(rules.ROUNDS[r], by_round[r]) for r in rules.ROUND_ORDER if r in by_round],
                     "current": by_round.get(assessment.round),
+                    "offered": offered.get(question.code),
+                    "offered_json": json.dumps(offered[question.code].value)
+                    if question.code in offered
+                    else "",
                 }
             )
         subareas.append({"subarea": sub, "score": sub_score, "questions": questions})
@@ -115,6 +120,19 @@ def assessment_area(request: HttpRequest, pk: int, area: str) -> HttpResponse:
         "round_label": rules.ROUNDS[assessment.round],
     }
     return render(request, "integrity/assessment_area.html", context)
+
+
+def _offered(user, assessment, questions) -> dict:
+    """The live indicators for the assessment's period so far, as answers to these questions."""
+    from django.utils import timezone
+
+    from . import indicators
+
+    if not any(q.indicator for q in questions):
+        return {}
+    end = min(assessment.period_end, timezone.localdate())
+    start = min(assessment.period_start, end)
+    return indicators.offered_for(questions, indicators.figures(user, start=start, end=end))
 
 
 @login_required
