@@ -58,7 +58,7 @@ SKCK_PURPOSES = (
 )
 LOST_ITEMS = (
     ("ktp", _("KTP (identity card)")),
-    ("sim", _("Driving licence (SIM)")),
+    ("sim", _("SIM (driving licence)")),
     ("stnk", _("Vehicle registration (STNK)")),
     ("bpkb", _("Vehicle ownership book (BPKB)")),
     ("kk", _("Family card (KK)")),

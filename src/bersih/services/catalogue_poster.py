@@ -78,7 +78,7 @@ def fee_text(standard: rules.ServiceStandard) -> str:
         }
     if standard.fee:
         return rupiah(standard.fee)
-    return _("Free of charge")
+    return _("Free: no fee")
 
 
 def no_fee_message(standard: rules.ServiceStandard) -> str:

@@ -54,7 +54,7 @@ def test_the_catalogue_in_english_and_for_another_polres(client, org):
     english(client)
     page = client.get(CATALOGUE, {"polres": org.dpk.code}).content.decode()
     assert '<html lang="en">' in page
-    assert "Police clearance certificate (SKCK)" in page and "Free of charge" in page
+    assert "Police clearance certificate (SKCK)" in page and "Free: no fee" in page
     assert org.dpk_intelkam.name in page and org.bks_intelkam.name not in page
     assert client.get(CATALOGUE, {"polres": "nowhere"}).status_code == 404
     assert client.get(CATALOGUE, {"polres": org.bks_spkt.code}).status_code == 404
