@@ -131,6 +131,12 @@ def test_the_poster_is_a_pdf_with_the_letterhead_the_standard_and_a_qr(client, o
     assert b" re" in page_contents(pdf)[0]  # the QR's modules
 
 
+@pytest.mark.parametrize("code", list(rules.SERVICES))
+def test_every_poster_fits_one_page_on_a4(client, org, code):
+    response = client.get(reverse("services:poster", kwargs={"code": code}), {"kertas": "a4"})
+    assert response.status_code == 200 and len(page_contents(response.content)) == 1
+
+
 def test_the_poster_of_another_polres_and_in_english(client, org):
     english(client)
     response = client.get(reverse("services:poster", kwargs={"code": "sim"}), {"polres": org.dpk.code})

@@ -456,3 +456,12 @@ def test_counter_home_lists_the_persons_services_and_the_staff_home_links_it(cli
     assert reverse("services:counter-home") in home
     sign_in(client, staff.satlantas)
     assert reverse("services:counter-home") not in client.get(reverse("core:staff-home")).content.decode()
+
+
+def test_a_single_polres_installation_asks_no_polres(client, org):
+    org.dpk.active = False
+    org.dpk.save()
+    page = client.get(url("sktlk")).content.decode()
+    assert 'name="polres"' not in page
+    assert submit(client, "sktlk", polres=None).status_code == 302
+    assert Case.objects.get().unit == org.bks_spkt
