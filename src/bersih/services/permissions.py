@@ -28,14 +28,12 @@ rules.add_perm("services.monitor_services", is_oversight | has_role("supervisor"
 def at_a_request_counter(user) -> bool:
     from . import rules as policy
 
+    if not getattr(user, "is_authenticated", False):
+        return False
     kinds = {policy.SERVICES[code].unit_kind for code in policy.REQUEST_SERVICES} | {"polres", "polda"}
-    return (
-        any(
-            a.role in ("officer", "supervisor") and a.unit_id and a.unit.kind in kinds
-            for a in user.active_assignments()
-        )
-        if getattr(user, "is_authenticated", False)
-        else False
+    return any(
+        a.role in ("officer", "supervisor") and a.unit_id and a.unit.kind in kinds
+        for a in user.active_assignments()
     )
 
 
