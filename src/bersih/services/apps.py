@@ -16,9 +16,9 @@ class ServicesConfig(AppConfig):
             standard = rules.SERVICES[code]
             register_prefix(standard.prefix, "bersih.services.timeline.CaseTimeline", standard.name)
 
-        # Leadership monitoring (its area's nav entry).
         from bersih.core.navigation import NavEntry, register
 
+        # Leadership monitoring (its area's nav entry).
         register(
             NavEntry(
                 key="services-monitor",
@@ -29,5 +29,18 @@ class ServicesConfig(AppConfig):
                     "Every service's volume, backlog, SLA compliance and breached items in one view"
                 ),
                 order=5,
+            )
+        )
+        # Catalogue and intake: requests taken at the responsible unit's counter.
+        register(
+            NavEntry(
+                key="services-counter-intake",
+                label=_("Counter intake"),
+                url_name="services:counter-home",
+                permission="services.counter_intake",
+                description=_(
+                    "Take a citizen's SKCK, SKTLK, crime report or crowd permit request at the counter"
+                ),
+                order=40,
             )
         )
