@@ -344,3 +344,11 @@ def test_files_are_downloaded_in_scope_only(client, staff, cases):
     assert as_user(client, staff.spkt).get(mixed).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_the_lists_are_in_the_staff_navigation(staff, make_user):
+    from bersih.core.navigation import navigation_for
+
+    keys = {entry.key for entry in navigation_for(staff.spkt)}
+    assert {"services-cases", "services-late"} <= keys
+    assert not {"services-cases", "services-late"} & {e.key for e in navigation_for(make_user("nobody"))}
