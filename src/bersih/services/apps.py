@@ -44,3 +44,24 @@ class ServicesConfig(AppConfig):
                 order=40,
             )
         )
+        # Handling: the staff case list and the due-soon and late list.
+        register(
+            NavEntry(
+                key="services-cases",
+                label=_("Service cases"),
+                url_name="services:cases",
+                permission="services.view_case",
+                description=_("Requests and complaints of your units: steps, notes, assignment, products"),
+                order=30,
+            )
+        )
+        register(
+            NavEntry(
+                key="services-late",
+                label=_("Late services"),
+                url_name="services:late",
+                permission="services.view_case",
+                description=_("Cases due soon and past their deadline, with who owns them"),
+                order=31,
+            )
+        )
