@@ -14,7 +14,8 @@ from bersih.core.testing import sign_in
 from bersih.integrity import services
 from bersih.integrity.models import AnswerEvidence, AssessmentAnswer
 
-pytestmark = pytest.mark.django_db
+# Messages are compared in English, the source language.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from bersih.integrity.lke import lke_version
 from bersih.services import services as sipmas
 from bersih.services.testing import file_complaint, file_request, sipmas_staff
 
-pytestmark = pytest.mark.django_db
+# Messages are compared in English, the source language.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 WIB = ZoneInfo("Asia/Jakarta")
 
 

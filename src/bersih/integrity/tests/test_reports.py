@@ -14,7 +14,8 @@ from bersih.integrity.lke import lke_version
 from bersih.integrity.reports import assessment_report_pdf, lke_workbook
 from bersih.integrity.scoring import score
 
-pytestmark = pytest.mark.django_db
+# Messages are compared in English, the source language.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture

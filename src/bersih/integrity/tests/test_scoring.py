@@ -11,6 +11,9 @@ from bersih.integrity.indices import ikm, ikm_grade, index_on_four, instruments,
 from bersih.integrity.lke import DATA_DIR, LkeDataError, lke_version, parse_lke
 from bersih.integrity.scoring import AnswerError, answer_fraction, score
 
+# The failed conditions are compared in English, the source language.
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 LKE = lke_version("90-2021.1")
 TEXT = (DATA_DIR / "lke-permenpanrb-90-2021.yaml").read_text(encoding="utf-8")
 TYPES = LKE.answer_types

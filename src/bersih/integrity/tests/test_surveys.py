@@ -18,7 +18,8 @@ from bersih.services import services as sipmas
 from bersih.services.models import SurveyInvitation
 from bersih.services.testing import file_request
 
-pytestmark = pytest.mark.django_db
+# Messages are compared in English, the source language.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=WIB)
 
