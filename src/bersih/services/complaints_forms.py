@@ -137,9 +137,8 @@ class ComplaintForm(forms.Form):
             # Nothing that identifies an anonymous reporter is kept, whatever was typed.
             for field in self.IDENTITY_FIELDS:
                 data[field] = ""
-        elif data.get("privacy"):
-            if not data.get("full_name", "").strip() and "full_name" not in self.errors:
-                self.add_error("full_name", _("Your name is needed unless you report anonymously."))
+        elif data.get("privacy") and not data.get("full_name", "").strip() and "full_name" not in self.errors:
+            self.add_error("full_name", _("Your name is needed unless you report anonymously."))
         polres = Unit.objects.filter(code=data.get("polres"), kind="polres").first()
         data["polres_unit"] = polres
         code = data.get("complained_unit")
