@@ -14,3 +14,8 @@ from bersih.core.schedule import register_sweep
 from .services import services_sla_sweep
 
 register_sweep("services.sla", timedelta(minutes=15), services_sla_sweep)
+
+# ``services.mailbox``: complaints by e-mail (services/mailbox.py); nothing when no mailbox is set.
+from .services.mailbox import mailbox_sweep  # noqa: E402
+
+register_sweep("services.mailbox", timedelta(minutes=5), mailbox_sweep)
