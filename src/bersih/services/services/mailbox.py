@@ -25,6 +25,7 @@ Settings (environment): ``SIPMAS_IMAP_HOST`` (empty: no mailbox), ``SIPMAS_IMAP_
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import hashlib
@@ -60,7 +61,7 @@ from .intake import Upload, case_submit
 
 logger = logging.getLogger(__name__)
 MAIL_INTAKE = SystemActor(label="e-mail intake")
-TOKEN_PREFIX = "mail:"
+TOKEN_PREFIX = "mail:"  # noqa: S105 - a label, not a password
 
 
 @dataclass(frozen=True)
@@ -179,10 +180,8 @@ def mailbox_read(config: MailboxSettings, *, now: datetime | None = None) -> Swe
         logger.warning("mailbox %s:%s: %s", config.host, config.port, result.error)
     finally:
         if connection is not None:
-            try:
+            with contextlib.suppress(OSError, imaplib.IMAP4.error, EOFError):
                 connection.logout()
-            except (OSError, imaplib.IMAP4.error, EOFError):
-                pass
     return result
 
 

@@ -22,7 +22,12 @@ class StoredMail:
 
 
 class ImapTestServer:
-    def __init__(self, user: str = "pengaduan", password: str = 'rahasia "123"', folder: str = "INBOX"):
+    def __init__(
+        self,
+        user: str = "pengaduan",
+        password: str = 'rahasia "123"',  # noqa: S107 - the test server's own password
+        folder: str = "INBOX",
+    ):
         self.user = user
         self.password = password
         self.folder = folder
