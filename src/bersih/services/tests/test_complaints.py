@@ -170,3 +170,14 @@ def test_intake_is_rate_limited_per_address(client, org):
     assert refused.status_code == 429 and refused["Retry-After"]
     assert Case.objects.count() == rules.INTAKE_PER_HOUR
     assert client.post(FORM, _data(org), REMOTE_ADDR="198.51.100.5").status_code == 302
+
+
+def test_a_file_over_the_evidence_limit_is_named_in_the_form(client, org, monkeypatch):
+    from bersih.documents import rules as document_rules
+
+    monkeypatch.setattr(document_rules, "MAX_PDF_BYTES", 200)
+    big = SimpleUploadedFile("besar.pdf", PDF_BYTES + b"0" * 300)
+    response = client.post(FORM, {**_data(org), "evidence": [big]})
+    assert response.status_code == 400
+    assert "besar.pdf" in str(response.context["form"].errors["evidence"])
+    assert not Case.objects.exists()

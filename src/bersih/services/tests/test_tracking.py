@@ -180,3 +180,13 @@ def test_a_closed_case_shows_no_reply_form(client, org, staff):
     html = client.get(LACAK).content.decode()
     assert "Archived" in html and "reply-title" not in html
     assert client.post(reverse("tracking:reply"), {"text": "halo"}).status_code == 400
+
+
+def test_a_lookup_costs_a_bounded_number_of_queries(client, org, staff, django_assert_max_num_queries):
+    submitted = file_complaint(org)
+    for n in range(5):
+        services.case_note(actor=staff.siwas, case=submitted.case, text=f"Catatan {n}", public=True)
+    url_params = {"nomor": submitted.case.tracking_number, "kode": submitted.secret}
+    client.get(LACAK, url_params)  # warm caches (content types, translations)
+    with django_assert_max_num_queries(4):  # the guard's cache, the case, its public events
+        assert client.get(LACAK, url_params).status_code == 200
