@@ -97,8 +97,9 @@ def _opened_page(request, result, *, reply_form=None, status=200) -> HttpRespons
         reply_form = ReplyForm()
     return _page(
         request,
-        LookupForm(),
+        None,
         result=result,
+        opened=True,
         reply_form=reply_form if case is not None and case.closed_at is None else None,
         status=status,
     )
@@ -147,7 +148,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=404, error=NOT_FOUND)
     if request.method == "GET":
         # A link or QR code: shown, not kept (nothing goes into the session).
-        return _page(request, LookupForm(), result=_result(registration, number, events))
+        return _page(request, None, result=_result(registration, number, events))
     request.session.cycle_key()
     request.session[SESSION_KEY] = {
         "number": str(number),
