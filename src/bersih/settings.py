@@ -399,3 +399,14 @@ LICENSING_TICKET_PRINTER = env("LICENSING_TICKET_PRINTER")
 LICENSING_TICKET_PAPER_MM = env_int("LICENSING_TICKET_PAPER_MM", 80)
 # Where the printed ticket tells applicants to report an illegal levy (pungli); default SITE_URL/layanan/.
 LICENSING_PUNGLI_REPORT = env("LICENSING_PUNGLI_REPORT")
+# --- Sipmas: complaints by e-mail -------------------------------------------------------------------
+# The mailbox the worker reads for complaints (services/mailbox.py); no host: no mailbox is read.
+SIPMAS_IMAP_HOST = env("SIPMAS_IMAP_HOST")
+SIPMAS_IMAP_SECURITY = env("SIPMAS_IMAP_SECURITY", "ssl")  # ssl (port 993), starttls or none (143)
+SIPMAS_IMAP_PORT = env_int("SIPMAS_IMAP_PORT", 993 if SIPMAS_IMAP_SECURITY == "ssl" else 143)
+SIPMAS_IMAP_USER = env("SIPMAS_IMAP_USER")
+SIPMAS_IMAP_PASSWORD = env("SIPMAS_IMAP_PASSWORD")
+SIPMAS_IMAP_FOLDER = env("SIPMAS_IMAP_FOLDER", "INBOX")
+SIPMAS_IMAP_TIMEOUT = env_int("SIPMAS_IMAP_TIMEOUT", 30)
+# The code of the Polres whose complaints arrive there (optional when the installation has one Polres).
+SIPMAS_MAILBOX_POLRES = env("SIPMAS_MAILBOX_POLRES")

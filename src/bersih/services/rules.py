@@ -468,3 +468,18 @@ PRODUCTS: dict[str, Product] = {
 
 # Staff lists (handling): cases per page.
 STAFF_PAGE_SIZE = 50
+# --- Complaints by e-mail ------------------------------------------------------------------------------
+
+# A mail to the complaints mailbox becomes a named complaint; its category is guessed from these words
+# (Indonesian and English, whole words, first match wins) and otherwise is the default: most mail to a
+# complaints address is about a service, and Siwas verifies and routes every complaint anyway.
+MAIL_CATEGORY_KEYWORDS = {
+    "pungli": ("pungli", "pungutan liar", "uang pelicin", "suap", "sogok", "calo", "bribe", "illegal levy"),
+    "misconduct": ("kasar", "ancam", "mengancam", "pukul", "memukul", "kekerasan", "propam", "misconduct"),
+    "information": ("informasi", "bagaimana cara", "persyaratan", "information"),
+    "aspiration": ("saran", "usul", "usulan", "aspirasi", "suggestion"),
+}
+MAIL_DEFAULT_CATEGORY = "service_quality"
+# Messages per sweep (the rest wait for the next one) and the largest message read at all.
+MAIL_PER_SWEEP = 50
+MAIL_MAX_BYTES = 25 * 1024 * 1024

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from bersih.core.tracking import TimelineEvent, TrackingNumber
 
+from . import rules
 from .models import CaseEvent
-from .services import case_open_by_secret
+from .services import secret_matches
+
+_PUBLIC_FIELDS = ("kind", "status", "at", "text")
+
+
+def _public_event(steps, kind: str, status: str, at, text: str) -> TimelineEvent | None:
+    if kind in (CaseEvent.SUBMITTED, CaseEvent.STATUS):
+        label = str(steps[status].label) if status in steps else status
+        return TimelineEvent(at, label, text if kind == CaseEvent.STATUS else "")
+    if kind == CaseEvent.NOTE:
+        return TimelineEvent(at, str(_note_label()), text)
+    return None
 
 
 def public_events(case) -> list[TimelineEvent]:
     """The steps and public notes of a case: what the citizen may see, never internal notes or who
     handled it."""
-    events = []
     steps = case.standard.steps
-    for event in case.events.filter(public=True).order_by("at", "id"):
-        if event.kind in (CaseEvent.SUBMITTED, CaseEvent.STATUS):
-            label = str(steps[event.status].label) if event.status in steps else event.status
-            events.append(
-                TimelineEvent(event.at, label, event.text if event.kind == CaseEvent.STATUS else "")
-            )
-        elif event.kind == CaseEvent.NOTE:
-            events.append(TimelineEvent(event.at, str(_note_label()), event.text))
-    return events
+    rows = case.events.filter(public=True).order_by("at", "id").values_list(*_PUBLIC_FIELDS)
+    return [event for row in rows if (event := _public_event(steps, *row)) is not None]
 
 
 def _note_label():
@@ -32,5 +36,15 @@ def _note_label():
 
 class CaseTimeline:
     def public_timeline(self, number: TrackingNumber, second_factor: str) -> list[TimelineEvent] | None:
-        case = case_open_by_secret(str(number), second_factor)
-        return public_events(case) if case is not None else None
+        """One indexed query: the case's public events with its secret digest (every case has its
+        public "submitted" event), then the HMAC check; an unknown number and a wrong secret alike
+        give None."""
+        rows = list(
+            CaseEvent.objects.filter(case__tracking_number=str(number), public=True)
+            .order_by("at", "id")
+            .values_list("case__secret_digest", "case__service", *_PUBLIC_FIELDS)
+        )
+        if not rows or not secret_matches(rows[0][0], second_factor):
+            return None
+        steps = rules.SERVICES[rows[0][1]].steps
+        return [event for row in rows if (event := _public_event(steps, *row[2:])) is not None]
