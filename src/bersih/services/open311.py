@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -413,7 +414,9 @@ def submission_arguments(service: Open311Service, params, files, *, today: date)
         uploads_wanted = {r.code for r in service.standard.requirements if r.upload}
     unknown = sorted(set(attributes) - known)
     if unknown:
-        errors.append(_("Unknown attribute: %(codes)s.") % {"codes": ", ".join(unknown[:5])})
+        # Named back only when shaped like a code (the input is not echoed otherwise).
+        shown = [code if re.fullmatch(r"[\w-]{1,40}", code) else "?" for code in unknown[:5]]
+        errors.append(_("Unknown attribute: %(codes)s.") % {"codes": ", ".join(shown)})
     uploads = []
     for key in files:
         if key == "media" or key == "media[]":

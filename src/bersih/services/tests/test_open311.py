@@ -280,6 +280,16 @@ def test_a_file_of_the_wrong_type_is_refused(client, key):
     _refused(client, 0, client.post(f"{BASE}/requests.json", data))
 
 
+def test_an_oversized_body_is_413_and_writes_nothing(client, key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    _refused(client, 0, _complaint(client, key, description="x" * 3_000), 413)
+
+
+def test_an_unknown_attribute_with_markup_is_not_echoed(client, key):
+    text = _refused(client, 0, _complaint(client, key, **{"attribute[<script>]": "x"}))
+    assert "Unknown attribute: ?" in text and "script" not in text
+
+
 def test_markup_is_escaped_in_both_formats():
     data = [{"code": 400, "description": "<script>alert(1)</script> & more"}]
     as_json = open311.render(data, "errors", "json").decode()
