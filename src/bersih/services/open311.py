@@ -245,6 +245,9 @@ def _parse_instant(value: str, name: str, *, end: bool) -> datetime:
         day = None if parsed else parse_date(value)
     except ValueError:
         day = None
+    found = parsed or day
+    if found is not None and not 1900 <= found.year <= 2999:
+        raise Open311Error(400, _("%(name)s lies outside the years 1900 to 2999.") % {"name": name})
     if parsed is None and day is not None:
         bound = datetime.combine(day + timedelta(days=1) if end else day, time.min)
         return timezone.make_aware(bound)

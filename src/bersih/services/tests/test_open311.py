@@ -399,6 +399,8 @@ def test_the_filters_of_the_spec(client, cases):
         ({"start_date": "2026-03-01T00:00:00"}, "time zone"),
         ({"start_date": "yesterday"}, "start_date"),
         ({"end_date": "2026-13-45"}, "end_date"),
+        ({"end_date": "9999-12-31"}, "end_date"),
+        ({"start_date": "0001-01-01T00:00:00Z"}, "start_date"),
         ({"status": "pending"}, "status"),
         ({"service_code": "skck,nope"}, "service_code"),
         ({"page_size": "0"}, "page_size"),
