@@ -335,6 +335,12 @@ class Letter:
         self.flowables += [picture, Spacer(1, 3 * mm)]
         return self
 
+    def drawing(self, drawing) -> Letter:
+        """A ReportLab graphics drawing (a chart), at its own size."""
+        drawing.hAlign = "CENTER"
+        self.flowables += [drawing, Spacer(1, 3 * mm)]
+        return self
+
     def signature(self, *, position: str, name: str = "", rank_nrp: str = "") -> Letter:
         """The signing official's block, on the right; the digital signature is the unit's."""
         self.flowables.append(_SignatureBlock(position, name, rank_nrp))

@@ -33,6 +33,7 @@ class Step:
     clock: Clock | str | None = KEEP
     terminal: bool = False  # the case is finished (closed, refused, forwarded away)
     needs_reason: bool = False  # entering it requires a written reason, shown to the citizen
+    product: str = ""  # entering it issues this product (a key of PRODUCTS): a signed letter
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ SKTLK = ServiceStandard(
     steps={
         "submitted": Step(_("Received"), clock=Clock("service", 1, "hours")),
         "verified": Step(_("Report checked")),
-        "issued": Step(_("SKTLK letter issued"), clock=STOP, terminal=True),
+        "issued": Step(_("SKTLK letter issued"), clock=STOP, terminal=True, product="sktlk_letter"),
         "refused": _REJECT,
     },
     transitions={"submitted": ("verified", "issued", "refused"), "verified": ("issued", "refused")},
@@ -183,9 +184,13 @@ CRIME_REPORT = ServiceStandard(
     ),
     steps={
         "submitted": Step(_("Report filed"), clock=Clock("service", 1, "hours")),
-        "received": Step(_("Report received (STTLP issued)"), clock=Clock("progress", 30, "days")),
+        "received": Step(
+            _("Report received (STTLP issued)"), clock=Clock("progress", 30, "days"), product="sttlp"
+        ),
         "investigating": Step(_("Under investigation"), clock=Clock("progress", 30, "days")),
-        "progress": Step(_("Progress letter (SP2HP) sent"), clock=Clock("progress", 30, "days")),
+        "progress": Step(
+            _("Progress letter (SP2HP) sent"), clock=Clock("progress", 30, "days"), product="sp2hp"
+        ),
         "completed": Step(_("Investigation completed"), clock=STOP, terminal=True, needs_reason=True),
         "refused": _REJECT,
     },
@@ -227,7 +232,7 @@ CROWD_PERMIT = ServiceStandard(
         "incomplete": _INCOMPLETE,
         "verified": Step(_("Documents checked")),
         "assessed": Step(_("Security assessment done")),
-        "issued": Step(_("Permit issued"), clock=STOP, terminal=True),
+        "issued": Step(_("Permit issued"), clock=STOP, terminal=True, product="crowd_permit"),
         "refused": _REJECT,
     },
     transitions={
@@ -394,6 +399,75 @@ def allowed_next(code: str, status: str) -> tuple[str, ...]:
     return SERVICES[code].transitions.get(status, ())
 
 
+# --- Products (handling) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Product:
+    """A letter a step issues (``Step.product``): signed with the Polres's certificate through the
+    document service, verifiable by its QR code, attached to the citizen's e-mail and downloadable with
+    the case's secret. The letter's wording is Indonesian, as official letters are."""
+
+    code: str
+    kind: str  # documents.Document.kind
+    title: str  # the letter's title as printed (and the document's public title: no names)
+    number_prefix: str  # the letter number: <prefix>/<tracking number>/<n>/<roman month>/<year>
+    signer: str  # the signing official's position, printed above the electronic signature
+    legal_basis: tuple[str, ...]
+
+
+PRODUCTS: dict[str, Product] = {
+    p.code: p
+    for p in (
+        # Perkap 14/2018 on the SPKT: the SPKT receives reports of loss and issues the SKTLK.
+        Product(
+            code="sktlk_letter",
+            kind="sktlk",
+            title="SURAT KETERANGAN TANDA LAPOR KEHILANGAN",
+            number_prefix="SKTLK",
+            signer="KEPALA SIAGA SPKT",
+            legal_basis=("Peraturan Kapolri Nomor 14 Tahun 2018 tentang SPKT",),
+        ),
+        # UU 2/2002 Pasal 15 ayat (2) huruf a; Juklap Kapolri No. Pol/02/XII/1995.
+        Product(
+            code="crowd_permit",
+            kind="izin-keramaian",
+            title="SURAT IZIN KERAMAIAN",
+            number_prefix="SIK",
+            signer="KEPALA SATUAN INTELIJEN KEAMANAN",
+            legal_basis=(
+                "Undang-Undang Nomor 2 Tahun 2002 tentang Kepolisian Negara Republik Indonesia, "
+                "Pasal 15 ayat (2) huruf a",
+                "Juklap Kapolri Nomor Pol/02/XII/1995 tentang perizinan dan pemberitahuan kegiatan "
+                "masyarakat",
+            ),
+        ),
+        # Perkap 14/2018 (SPKT) and Perkap 6/2019 on criminal investigation: the reporter's receipt.
+        Product(
+            code="sttlp",
+            kind="sttlp",
+            title="SURAT TANDA TERIMA LAPORAN POLISI",
+            number_prefix="STTLP",
+            signer="KEPALA SIAGA SPKT",
+            legal_basis=(
+                "Peraturan Kapolri Nomor 14 Tahun 2018 tentang SPKT",
+                "Peraturan Kapolri Nomor 6 Tahun 2019 tentang Penyidikan Tindak Pidana",
+            ),
+        ),
+        # Perkap 6/2019 on criminal investigation: the reporter receives progress letters (SP2HP).
+        Product(
+            code="sp2hp",
+            kind="sp2hp",
+            title="SURAT PEMBERITAHUAN PERKEMBANGAN HASIL PENYIDIKAN (SP2HP)",
+            number_prefix="SP2HP",
+            signer="KEPALA SATUAN RESERSE KRIMINAL",
+            legal_basis=("Peraturan Kapolri Nomor 6 Tahun 2019 tentang Penyidikan Tindak Pidana",),
+        ),
+    )
+}
+
+# Staff lists (handling): cases per page.
+STAFF_PAGE_SIZE = 50
 # --- Open311 GeoReport v2 and open data ----------------------------------------------------------------
 
 # GeoReport v2 (wiki.open311.org/GeoReport_v2): GET requests covers at most 90 days, and the last 90

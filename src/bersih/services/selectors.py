@@ -1,19 +1,165 @@
-"""Sipmas reads that views, the API and reports share (see DESIGN: selectors read, bounded)."""
+"""Every read of Sipmas that pages, the API and reports share (see DESIGN: selectors read).
+
+Each area appends its own section below.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from bersih.documents.models import Document
 from bersih.licensing.statistics import SecondsBetween
 
 from . import rules
-from .models import Case, CaseEvent
+from .models import Case, CaseAttachment, CaseEvent
+
+# --- Handling (staff): case lists, late lists, the case page, products -----------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """The staff list's filters, as parsed from the query string (unknown values are ignored)."""
+
+    service: str = ""
+    status: str = ""
+    category: str = ""
+    state: str = ""  # "open", "closed" or "" (both)
+    mine: bool = False
+    unit: int | None = None
+    number: str = ""  # a tracking number or its start
+
+
+def staff_cases(user, filters: CaseFilters | None = None):
+    """The cases in ``user``'s scope (never a complaint about their own unit), filtered, newest first."""
+    filters = filters or CaseFilters()
+    cases = Case.objects.restrict(user).select_related("unit", "assignee")
+    if filters.service in rules.CASE_SERVICES:
+        cases = cases.filter(service=filters.service)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.category in rules.COMPLAINT_CATEGORIES:
+        cases = cases.filter(category=filters.category)
+    if filters.state == "open":
+        cases = cases.filter(closed_at__isnull=True)
+    elif filters.state == "closed":
+        cases = cases.filter(closed_at__isnull=False)
+    if filters.mine:
+        cases = cases.filter(assignee=user)
+    if filters.unit:
+        cases = cases.filter(unit_id=filters.unit)
+    if filters.number:
+        cases = cases.filter(tracking_number__istartswith=filters.number)
+    return cases.order_by("-submitted_at", "-id")
+
+
+def staff_cases_page(
+    user, filters: CaseFilters | None = None, page_number=1, per_page: int = rules.STAFF_PAGE_SIZE
+):
+    return Paginator(staff_cases(user, filters), min(per_page, rules.STAFF_PAGE_SIZE)).get_page(page_number)
+
+
+def late_cases(user, *, now: datetime | None = None, limit: int = 200) -> dict:
+    """Open cases of ``user``'s scope whose clock runs out within ``rules.DUE_SOON_HOURS`` (``due_soon``)
+    or has run out (``breached``), the most urgent first, each list bounded by ``limit``."""
+    now = now or timezone.now()
+    running = (
+        Case.objects.restrict(user).open().filter(due_at__isnull=False).select_related("unit", "assignee")
+    )
+    soon = now + timedelta(hours=rules.DUE_SOON_HOURS)
+    breached = running.filter(due_at__lt=now).order_by("due_at", "id")
+    due_soon = running.filter(due_at__gte=now, due_at__lt=soon).order_by("due_at", "id")
+    return {
+        "breached": list(breached[:limit]),
+        "breached_count": breached.count(),
+        "due_soon": list(due_soon[:limit]),
+        "due_soon_count": due_soon.count(),
+        "now": now,
+    }
+
+
+def staff_case(user, tracking_number: str) -> Case | None:
+    """The case with this number if it lies in ``user``'s scope (else None: the page answers 404)."""
+    return (
+        Case.objects.restrict(user)
+        .select_related("unit", "assignee", "complained_unit", "product")
+        .filter(tracking_number=str(tracking_number or "").strip().upper())
+        .first()
+    )
+
+
+def case_events(case: Case, limit: int = 500) -> list[CaseEvent]:
+    """The whole timeline of a case for staff (public and internal events), oldest first."""
+    return list(CaseEvent.objects.filter(case=case).order_by("at", "id")[:limit])
+
+
+def case_files(case: Case) -> list[CaseAttachment]:
+    return list(CaseAttachment.objects.filter(case=case).select_related("file").order_by("added_at", "id"))
+
+
+def case_file(user, tracking_number: str, attachment_id: int) -> CaseAttachment | None:
+    """One file of a case in ``user``'s scope (None otherwise)."""
+    case = staff_case(user, tracking_number)
+    if case is None:
+        return None
+    return CaseAttachment.objects.filter(case=case, pk=attachment_id).select_related("file").first()
+
+
+def case_products(case: Case) -> list[Document]:
+    """The letters issued for a case (STTLP, SP2HP, SKTLK, permits), oldest first; ``Case.product`` is
+    the latest."""
+    files = CaseAttachment.objects.filter(case=case, from_citizen=False).values("file_id")
+    return list(
+        Document.objects.filter(direction=Document.Direction.ISSUED, file_id__in=files)
+        .select_related("file")
+        .order_by("issued_at", "id")
+    )
+
+
+def case_product_for_citizen(case: Case, code: str) -> Document | None:
+    """A letter of ``case`` by its verification code (the caller has checked the case's secret)."""
+    return next((d for d in case_products(case) if d.code == str(code or "").strip().upper()), None)
+
+
+def assignable_officers(case: Case):
+    """Officers holding a handling role in the case's Polres (its units or above it): whom a case may
+    be given to, with or after routing it (``case_assign`` checks the officer serves the handling unit)."""
+    from bersih.core.models import Unit, User
+
+    from .services.handling import HANDLER_ROLES
+
+    today = timezone.localdate()
+    polres = case.unit.polres() or case.unit
+    units = Unit.objects.filter(Q(path__startswith=polres.path) | Q(pk__in=polres.ancestors().values("pk")))
+    return (
+        User.objects.filter(
+            Q(assignments__ends_on__isnull=True) | Q(assignments__ends_on__gte=today),
+            assignments__starts_on__lte=today,
+            assignments__role__in=HANDLER_ROLES,
+            assignments__unit__in=units,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def case_of_product(code: str) -> Case | None:
+    """The case a product (by its document code) was issued for, or None."""
+    document = Document.objects.filter(code=str(code or "").strip().upper()).only("file_id").first()
+    if document is None:
+        return None
+    link = CaseAttachment.objects.filter(file_id=document.file_id, from_citizen=False).select_related("case")
+    found = link.first()
+    return found.case if found else None
+
 
 # --- Transparency: open data per service and month -----------------------------------------------------
 

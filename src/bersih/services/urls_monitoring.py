@@ -1,3 +1,10 @@
 """Sipmas routes: monitoring (included by urls.py under the services namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import monitoring_views
+
+urlpatterns: list = [
+    path("pimpinan/", monitoring_views.monitor, name="monitor"),
+    path("pimpinan/rincian/", monitoring_views.monitor_items, name="monitor-items"),
+]

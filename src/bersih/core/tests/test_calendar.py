@@ -21,7 +21,7 @@ def test_weekends_holidays_and_collective_leave_are_not_working_days():
 
 
 def test_working_days_skip_the_idul_fitri_break():
-    # Thursday 19 March 2026 is Nyepi; 20, 23, 24 March are collective leave; 21 and 22 the weekend (Idul Fitri).
+    # Thursday 19 March 2026 is Nyepi; 20, 23 and 24 March are collective leave; 21-22 are Idul Fitri.
     assert calendar.add_working_days(date(2026, 3, 17), 1) == date(2026, 3, 25)
     assert calendar.working_days_between(date(2026, 3, 17), date(2026, 3, 25)) == 1
 

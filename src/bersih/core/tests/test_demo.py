@@ -106,6 +106,10 @@ EXPECTED_NAVIGATION = {
     "loket1": {"documents", "licensing-counter", "licensing-kiosk", "licensing-priority"},
     "jaksa": set(),
 }
+# Every police role reads the Sipmas cases of its units (services.view_case); the prosecutor does not.
+for _username, _keys in EXPECTED_NAVIGATION.items():
+    if _username != "jaksa":
+        _keys |= {"services-cases", "services-late"}
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED_NAVIGATION))

@@ -13,6 +13,7 @@ from .handling import (
     survey_url_path,
 )
 from .intake import CITIZEN, Submitted, Upload, case_submit, handling_unit
+from .products import product_issue
 from .secrets import secret_digest, secret_matches, secret_new, secret_normalise
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "case_submit",
     "case_transition",
     "handling_unit",
+    "product_issue",
     "reporter_identity_read",
     "secret_digest",
     "secret_matches",

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from ..models import Case, CaseAttachment, CaseEvent, Requester, SurveyInvitatio
 from .clock import clock_for_step
 from .intake import CITIZEN, Upload, _actor_label, _clean_text, _store_uploads
 from .messages import tell_requester
+from .products import product_issue
 from .secrets import secret_matches, token_new
 
 # The statuses after which the citizen is invited to rate the service (a service was delivered).
@@ -89,6 +91,8 @@ def case_transition(*, actor, case: Case, status: str, reason: str = "", now: da
         case.closed_at = now
     case.save()
     _event(case, kind=CaseEvent.STATUS, now=now, actor=actor, public=step.public, text=reason, status=status)
+    if step.product:  # the step issues a signed letter (rules.PRODUCTS); it fails the step if it fails
+        product_issue(actor=actor, case=case, status=status, now=now)
     ledger.record(
         actor=actor,
         action="services.case.status_changed",
@@ -221,7 +225,7 @@ def case_reply(
     if case.closed_at is not None:
         raise ValidationError(_("This case is closed; file a new one if needed."))
     text = _clean_text(text, rules.DESCRIPTION_MAX, "text", required=True)
-    existing = CaseAttachment.objects.filter(case=case).count()
+    existing = CaseAttachment.objects.filter(case=case, from_citizen=True).count()
     if existing + len(uploads or []) > rules.MAX_ATTACHMENTS * 2:
         raise ValidationError({"attachments": _("This case holds as many files as it may.")})
     _store_uploads(CITIZEN, case, list(uploads or []), now)
@@ -298,7 +302,7 @@ def survey_invitation_create(*, case: Case, now: datetime) -> str | None:
 
 def survey_url_path(token: str) -> str:
     """Where the survey lives (the integrity module's page); the token is the only key to it."""
-    return f"/integritas/survei/{token}/"
+    return reverse("integrity:survey", args=[token])
 
 
 # --- The SLA sweep ------------------------------------------------------------------------------------
