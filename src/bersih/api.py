@@ -12,3 +12,4 @@ api = BersihAPI(
 api.add_router("/core/", "bersih.core.api.router")
 api.add_router("/etle/", "bersih.etle.api.router")
 api.add_router("/licensing/", "bersih.licensing.api.router")
+api.add_router("/open-data/", "bersih.services.api.router")

@@ -483,3 +483,20 @@ MAIL_DEFAULT_CATEGORY = "service_quality"
 # Messages per sweep (the rest wait for the next one) and the largest message read at all.
 MAIL_PER_SWEEP = 50
 MAIL_MAX_BYTES = 25 * 1024 * 1024
+# --- Open311 GeoReport v2 and open data ----------------------------------------------------------------
+
+# GeoReport v2 (wiki.open311.org/GeoReport_v2): GET requests covers at most 90 days, and the last 90
+# days when no dates are given.
+OPEN311_WINDOW_DAYS = 90
+# A page of GET requests (``page_size``, as common implementations name it) and the deepest page.
+OPEN311_PAGE_SIZE = 100
+OPEN311_PAGE_SIZE_MAX = 500
+OPEN311_MAX_OFFSET = 10_000
+# At most this many ids in one ``service_request_id`` list.
+OPEN311_MAX_IDS = 50
+# Public reads (services, requests, tokens) per address per minute; POSTs count against the API
+# client's own limit (core.rules.API_DEFAULT_RATE_PER_MINUTE).
+OPEN311_READS_PER_MINUTE = 120
+# Open data: the months published (the current one included), and how long computed figures are kept.
+OPEN_DATA_MONTHS = 12
+OPEN_DATA_CACHE_SECONDS = 600
