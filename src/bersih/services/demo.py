@@ -18,7 +18,8 @@ transaction with its ledger entry and messages, and the whole demo must stay qui
 
 The history's messages to citizens and officers are delivered through the outbox as the demo is loaded
 and dated when their event happened, so the outbox page shows them as six months of sent messages; only
-those of the last day are left queued for the worker.
+those of the last day are left queued for the worker, and the delivery tasks of the others (which would
+find their message sent) are dropped once the demo commits.
 
 ``var/demo-sipmas-cases.txt`` lists a few fixed cases for the README's walkthrough, with the secret
 that only their citizen would hold (demo only): an anonymous pungli report waiting for Siwas, an SKTLK
@@ -35,6 +36,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -299,6 +301,7 @@ def seed(world, *, now: datetime | None = None, weeks: int = HISTORY_WEEKS) -> N
     moments = _replay(story, _scripts(story, weeks), _sweeps(story, weeks))
     listed = _walkthrough(story)
     delivered = _deliver_history(story, moments, first_message)
+    transaction.on_commit(lambda: _forget_delivery_tasks(first_message))
     _write_case_list(listed)
     world.log(
         f"sipmas: {story.stats['cases']} cases over {weeks} weeks, {delivered} messages of the history "
@@ -937,6 +940,30 @@ def _deliver_history(story: Story, marks: list, first_message: int) -> int:
             updates.append(Message(pk=message_id, created_at=current[0], sent_at=at))
     Message.objects.bulk_update(updates, ["created_at", "sent_at"], batch_size=500)
     return delivered
+
+
+def _forget_delivery_tasks(first_message: int) -> None:
+    """After the demo commits: the outbox queued a delivery task for every message of the history
+    (``notify.services.message_queue``); those delivered above would only find their message sent.
+    Dropping them spares the worker thousands of empty runs before the demo's real work (database
+    task backend only)."""
+    from django.conf import settings
+
+    from bersih.notify.models import Message
+
+    if settings.TASKS.get("default", {}).get("BACKEND") != "django_tasks_db.DatabaseBackend":
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    sent = set(Message.objects.filter(id__gte=first_message, status="sent").values_list("id", flat=True))
+    ready = DBTaskResult.objects.filter(status="READY", task_path="bersih.notify.tasks.deliver_message")
+    empty = [
+        pk
+        for pk, arguments in ready.values_list("pk", "args_kwargs")
+        if (arguments.get("kwargs") or {}).get("message_id") in sent
+    ]
+    for first in range(0, len(empty), 500):
+        DBTaskResult.objects.filter(pk__in=empty[first : first + 500]).delete()
 
 
 def _write_case_list(listed) -> None:

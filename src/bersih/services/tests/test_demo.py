@@ -133,3 +133,22 @@ def test_the_history_is_the_same_for_the_same_seed(settings, tmp_path):
             pass
     assert runs[0] and runs[0] == runs[1]
     assert runs[0] != runs[2]
+
+
+def test_only_the_waiting_messages_keep_a_delivery_task(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.VAR_DIR = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    world = _world(7)
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.seed(world, now=NOW, weeks=2)
+    waiting = set(Message.objects.filter(status="queued").values_list("id", flat=True))
+    tasks = [
+        t.args_kwargs["kwargs"]["message_id"]
+        for t in DBTaskResult.objects.filter(task_path="bersih.notify.tasks.deliver_message")
+    ]
+    assert waiting and set(tasks) == waiting
+    assert Message.objects.filter(status="sent").count() > len(tasks)
