@@ -57,7 +57,7 @@ from .testing import requirement_uploads
 
 HISTORY_WEEKS = 26
 # Cases filed a week, per service (a demo's scale: a real Polres files many more SKCK).
-WEEKLY = {"sktlk": 5, "skck": 4, "lp": 2, "keramaian": 1, "dumas": 4}
+WEEKLY = {"sktlk": 4, "skck": 4, "lp": 2, "keramaian": 1, "dumas": 4}
 # Messages of events within this window before now are left queued for the worker.
 QUEUED_WINDOW = timedelta(days=1)
 # The history's SLA sweeps (local time), every day.
@@ -65,7 +65,7 @@ SWEEP_TIMES = (time(7, 0), time(12, 0), time(17, 0))
 CASE_LIST = "demo-sipmas-cases.txt"
 # The backlog: this share of the cases of the last STALL_DAYS days stops after one to three steps
 # and is never taken further (late, escalated to the leadership by the sweep).
-STALL_SHARE = 0.08
+STALL_SHARE = 0.12
 STALL_DAYS = 42
 
 # The demo's Sipmas staff (core.demo.DEMO_STAFF) by unit: officers who act, heads who route.
@@ -290,9 +290,16 @@ class Story:
 Script = Iterator[datetime]
 
 
-def seed(world, *, now: datetime | None = None, weeks: int = HISTORY_WEEKS) -> None:
-    """The Sipmas history of the last ``weeks`` weeks up to ``now``, then the walkthrough's cases."""
+def seed(world, *, now: datetime | None = None, weeks: int | None = None) -> None:
+    """The Sipmas history of the last ``weeks`` weeks up to ``now``, then the walkthrough's cases.
+
+    ``weeks`` defaults to the ``SIPMAS_DEMO_WEEKS`` setting if there is one (a shorter history for
+    tests that load the whole demo), else ``HISTORY_WEEKS``."""
+    from django.conf import settings
+
     from bersih.notify.models import Message
+
+    weeks = weeks or getattr(settings, "SIPMAS_DEMO_WEEKS", HISTORY_WEEKS)
 
     if "bks" not in world.units or "dumas" not in world.users:
         return
@@ -312,9 +319,9 @@ def seed(world, *, now: datetime | None = None, weeks: int = HISTORY_WEEKS) -> N
 # --- The replay ---------------------------------------------------------------------------------------
 
 
-def _replay(story: Story, scripts: list[tuple[datetime, Callable[[], Script]]], sweeps) -> list:
-    """Run every script's steps and every sweep in time order until ``story.now``; answers
-    (moment, first message id after it) for dating the messages."""
+def _replay(story: Story, scripts: list[tuple[datetime, Callable[[datetime], Script]]], sweeps) -> list:
+    """Run every script's steps and every sweep in time order until ``story.now``; answers, for dating
+    the messages, (moment, id of the last message queued before it) for every step and sweep."""
     from bersih.notify.models import Message
 
     queue: list = []
