@@ -83,6 +83,14 @@ DEMO_STAFF = [
     ("uptd-ppa", "agency_user", "uptd-ppa-kab-bekasi", ""),
     ("dinsos", "agency_user", "dinsos-kab-bekasi", ""),
     ("bappeda", "agency_user", "bappeda-kab-bekasi", ""),
+    # Sipmas: Siwas's Dumas administrator verifies and routes complaints, its head oversees them; Propam's
+    # officer and head take misconduct reports; the heads of Sat Intelkam (SKCK, crowd permits) and SPKT
+    # (ka-spkt above) receive their late cases (services/demo.py).
+    ("dumas", "officer", "bks-siwas", "Aipda"),
+    ("kasiwas", "supervisor", "bks-siwas", "Kompol"),
+    ("paminal", "officer", "bks-propam", "Bripka"),
+    ("kasipropam", "supervisor", "bks-propam", "AKP"),
+    ("kasat-intelkam", "supervisor", "bks-intelkam", "AKP"),
 ]
 
 
