@@ -9,7 +9,17 @@ from bersih.core.rules import ROLES
 @pytest.fixture
 def demo_loaded(db, settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    settings.SIPMAS_DEMO_WEEKS = 2  # a short Sipmas history: these tests are about the whole world
     call_command("seed_demo", seed=7, verbosity=0)
+
+
+@pytest.fixture
+def demo_people(db, settings, tmp_path):
+    """Only the demo's units and people (navigation depends on roles, not on the records)."""
+    from bersih.core import demo as core_demo
+
+    settings.VAR_DIR = tmp_path
+    core_demo.seed(core_demo.new_world(7, log=lambda *_: None))
 
 
 def test_demo_has_an_account_for_every_role(demo_loaded):
@@ -106,14 +116,18 @@ EXPECTED_NAVIGATION = {
     "loket1": {"documents", "licensing-counter", "licensing-kiosk", "licensing-priority"},
     "jaksa": set(),
 }
-# Every police role reads the Sipmas cases of its units (services.view_case); the prosecutor does not.
+# Every police role reads the Sipmas cases of its units (services.view_case) and the integrity zone's
+# assessments and survey results; the prosecutor does not.
 for _username, _keys in EXPECTED_NAVIGATION.items():
     if _username != "jaksa":
-        _keys |= {"services-cases", "services-late"}
+        _keys |= {"services-cases", "services-late", "integrity-assessments", "integrity-surveys"}
+# Leadership, oversight and unit heads see the monitoring of every service.
+for _username in ("kapolres", "siwas", "kasat-lantas"):
+    EXPECTED_NAVIGATION[_username].add("services-monitor")
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED_NAVIGATION))
-def test_each_demo_role_sees_its_own_navigation(demo_loaded, client, username):
+def test_each_demo_role_sees_its_own_navigation(demo_people, client, username):
     from bersih.core.navigation import navigation_for
     from bersih.core.testing import sign_in
 

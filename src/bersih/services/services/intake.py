@@ -220,7 +220,7 @@ def case_submit(
     standard = rules.SERVICES[service]
     secret = secret_new()
     case = Case(
-        tracking_number=new_tracking_number(standard.prefix),
+        tracking_number=new_tracking_number(standard.prefix, timezone.localtime(now).year),
         service=service,
         category=category,
         privacy=privacy,
