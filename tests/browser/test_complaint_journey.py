@@ -1,16 +1,24 @@
 """The anonymous complaint journey: a newcomer reports pungli anonymously on the public page, keeps the
 number and the secret shown once, follows the report on /lacak/; a Siwas officer, signed in in another
-browser, verifies it and writes a public message; the reporter reads it and answers."""
+browser, takes and verifies it on the staff case page and writes a public message; the head of Siwas
+sees it in the leadership view; the reporter reads the message and answers."""
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from bersih.core.testing import TEST_PASSWORD
-from bersih.services import services
 from bersih.services.models import Case, CaseEvent, Requester
 from bersih.services.testing import PDF_BYTES, sipmas_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in_page(page, base: str, username: str) -> None:
+    page.goto(base + "/masuk/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("form [type=submit]")
+    page.wait_for_url("**/staf/")
 
 
 def test_an_anonymous_pungli_report_is_followed_and_answered(page, browser, live_server, org, make_user):
@@ -54,28 +62,40 @@ def test_an_anonymous_pungli_report_is_followed_and_answered(page, browser, live
     page.wait_for_selector("[data-result]")
     assert secret not in page.url and number in page.inner_text("[data-result]")
 
-    # A Siwas officer, in another browser, signs in; the case is verified and answered publicly.
+    # A Siwas officer, in another browser, signs in and handles it on the staff case page: takes the
+    # case, verifies it, asks the reporter a question (public) and notes what to check (internal).
     officer = browser.new_context(viewport={"width": 1280, "height": 900})
     staff_page = officer.new_page()
-    staff_page.goto(live_server.url + "/masuk/")
-    staff_page.fill("input[name=username]", staff.siwas.username)
-    staff_page.fill("input[name=password]", TEST_PASSWORD)
-    staff_page.click("form [type=submit]")
-    staff_page.wait_for_url("**/staf/")
-    try:
-        case_url = reverse("services:case", args=[number])
-    except NoReverseMatch:
-        case_url = None
-    if case_url:  # the staff case page shows the report to the Siwas officer
-        staff_page.goto(live_server.url + case_url)
-        assert number in staff_page.content()
-    services.case_assign(actor=staff.siwas_head, case=case, assignee=staff.siwas)
-    services.case_transition(actor=staff.siwas, case=case, status="verified")
-    services.case_note(
-        actor=staff.siwas, case=case, text="Terima kasih. Pukul berapa kejadiannya?", public=True
-    )
-    services.case_note(actor=staff.siwas, case=case, text="Internal: cek CCTV loket", public=False)
+    sign_in_page(staff_page, live_server.url, staff.siwas.username)
+    staff_page.goto(live_server.url + reverse("services:case", args=[number]))
+    assert number in staff_page.content() and "kuitansi.pdf" in staff_page.content()
+    assert "Anonymous" in staff_page.content() or "Anonim" in staff_page.content()
+    staff_page.select_option("#assign select[name=assignee]", str(staff.siwas.pk))
+    staff_page.click("#assign [type=submit]")
+    staff_page.wait_for_load_state()
+    staff_page.select_option("#step select[name=status]", "verified")
+    staff_page.click("#step [type=submit]")
+    staff_page.wait_for_load_state()
+    staff_page.fill("#note textarea[name=text]", "Terima kasih. Pukul berapa kejadiannya?")
+    staff_page.check("#note input[name=public]")
+    staff_page.click("#note [type=submit]")
+    staff_page.wait_for_load_state()
+    staff_page.fill("#note textarea[name=text]", "Internal: cek CCTV loket")
+    staff_page.click("#note [type=submit]")
+    staff_page.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.status == "verified" and case.assignee == staff.siwas and case.clock == "follow_up"
     officer.close()
+
+    # The head of Siwas watches it in the leadership view: counted under complaints, listed behind it.
+    head = browser.new_context(viewport={"width": 1280, "height": 900})
+    head_page = head.new_page()
+    sign_in_page(head_page, live_server.url, staff.siwas_head.username)
+    head_page.goto(live_server.url + reverse("services:monitor"))
+    assert head_page.locator("table").first.is_visible()
+    head_page.goto(live_server.url + reverse("services:monitor-items") + "?module=sipmas&service=dumas")
+    assert number in head_page.content()
+    head.close()
 
     # The reporter sees the message (never the internal note) and answers, still anonymous.
     page.goto(page.base + "/lacak/")
