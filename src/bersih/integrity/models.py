@@ -12,9 +12,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bersih.core.querysets import RestrictedQuerySet
+from bersih.core.querysets import RestrictedQuerySet, scope_paths
 
 from . import rules
+
+
+class AssessmentQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> AssessmentQuerySet:
+        """Assessments of units in the person's scope, and of the units above theirs: the Polres's
+        assessment is answered by the coordinators of its functional units."""
+        scoped = super().restrict(user, action)
+        if not getattr(user, "is_authenticated", False) or not user.has_perm(
+            f"integrity.{action}_assessment"
+        ):
+            return scoped  # nothing, as the base says
+        above = set()
+        for path in scope_paths(user):
+            parts = path.strip("/").split("/")
+            above.update("/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts)))
+        return scoped | self.filter(unit__path__in=sorted(above)) if above else scoped
 
 
 class Assessment(models.Model):
@@ -40,7 +56,7 @@ class Assessment(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = AssessmentQuerySet.as_manager()
     scope_unit_field = "unit"
 
     class Meta:
