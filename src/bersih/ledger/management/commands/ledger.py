@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,6 +31,14 @@ def printable(exported: dict) -> str:
     )
 
 
+def default_workers() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class Command(BaseCommand):
     help = "Verify the ledger chain and its checkpoints, sign a checkpoint of the head, or show entries."
 
@@ -43,6 +52,13 @@ class Command(BaseCommand):
             metavar="FILE",
             help="also check an exported checkpoint (JSON) kept off-site; may be repeated",
         )
+        verify.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            metavar="N",
+            help="processes that walk a long chain side by side (default: the CPUs available, %(default)s)",
+        )
         checkpoint = sub.add_parser("checkpoint", help="sign the current head with the ledger key")
         checkpoint.add_argument("--json", metavar="FILE", help="also write the checkpoint as JSON to FILE")
         checkpoint.add_argument("--pdf", metavar="FILE", help="also write a printable PDF page to FILE")
@@ -53,12 +69,16 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand: str, **options):
         return getattr(self, f"do_{subcommand}")(**options)
 
-    def do_verify(self, *, checkpoint: list[str], **options):
-        report = verify_ledger()
+    def do_verify(self, *, checkpoint: list[str], workers: int, **options):
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
+        report = verify_ledger(workers=workers)
         failed = not report.ok
         if report.problem:
             self.stderr.write(f"BROKEN at {report.problem}")
             self.stderr.write(f"({report.count} entries before it verified)")
+        for problem in report.column_problems:
+            self.stderr.write(f"COLUMNS: {problem}")
         for problem in report.checkpoint_problems:
             self.stderr.write(f"CHECKPOINT FAILED: {problem}")
         for path in checkpoint:
