@@ -23,6 +23,19 @@ def create_triggers(apps, schema_editor):
     triggers.install(schema_editor.connection, ("ledger_entry",))
 
 
+class AddStoredGeneratedField(migrations.AddField):
+    """AddField that rebuilds the table on SQLite, which cannot add a stored generated column to a
+    table holding rows (Django 5.2 tries ALTER TABLE ADD COLUMN for a nullable one)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "sqlite":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        to_model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, to_model):
+            from_model = from_state.apps.get_model(app_label, self.model_name)
+            schema_editor._remake_table(from_model, create_field=to_model._meta.get_field(self.name))
+
+
 SEARCHABLE = ('seq', 'at', 'actor_kind', 'actor_id', 'actor_label', 'action', 'subject_type', 'subject_id', 'subject_ref', 'data')
 
 
@@ -84,7 +97,7 @@ class Migration(migrations.Migration):
             name='subject_ref',
             field=models.GeneratedField(db_persist=True, expression=bersih.ledger.columns.BodyValue('subject', 2, cast='', json=False, output_field=models.CharField(max_length=80)), output_field=models.CharField(max_length=80), verbose_name='public reference'),
         ),
-        migrations.AddField(
+        AddStoredGeneratedField(
             model_name='entry',
             name='unit_id',
             field=models.GeneratedField(db_persist=True, expression=bersih.ledger.columns.BodyValue('unit', cast='bigint', json=False, output_field=models.BigIntegerField(null=True)), null=True, output_field=models.BigIntegerField(null=True), verbose_name='unit'),
@@ -94,10 +107,15 @@ class Migration(migrations.Migration):
             name='data',
             field=models.GeneratedField(db_persist=True, expression=bersih.ledger.columns.BodyValue('data', cast='', json=True, output_field=models.JSONField(encoder=bersih.ledger.chain.CanonicalJSONEncoder)), output_field=models.JSONField(encoder=bersih.ledger.chain.CanonicalJSONEncoder), verbose_name='data'),
         ),
-        migrations.AddField(
-            model_name='entry',
-            name='unit',
-            field=models.ForeignObject(blank=True, from_fields=('unit_id',), null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', to_fields=('id',), verbose_name='unit'),
+        # The relation has no column of its own (it reads unit_id): nothing to do in the database.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='entry',
+                    name='unit',
+                    field=models.ForeignObject(blank=True, from_fields=('unit_id',), null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', to_fields=('id',), verbose_name='unit'),
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name='entry',
