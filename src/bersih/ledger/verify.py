@@ -18,6 +18,7 @@ import hashlib
 import itertools
 import json
 import multiprocessing
+import os
 import re
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -176,6 +177,14 @@ def _split(head_seq: int, workers: int) -> list[tuple[int, int]]:
     bounds = [head_seq * n // parts for n in range(parts + 1)]
     bounds[0] = -1  # the first range also takes any entry numbered 0 or less (a forged one)
     return list(itertools.pairwise(bounds))
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (``bersih ledger verify``'s default number of workers)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _can_fork() -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from bersih.ledger import keys
 from bersih.ledger.models import Entry
 from bersih.ledger.services import SYSTEM, checkpoint_create
-from bersih.ledger.verify import export_checkpoint, verify_exported_checkpoint, verify_ledger
+from bersih.ledger.verify import available_cpus, export_checkpoint, verify_exported_checkpoint, verify_ledger
 
 
 def printable(exported: dict) -> str:
@@ -31,14 +30,6 @@ def printable(exported: dict) -> str:
     )
 
 
-def default_workers() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 class Command(BaseCommand):
     help = "Verify the ledger chain and its checkpoints, sign a checkpoint of the head, or show entries."
 
@@ -55,7 +46,7 @@ class Command(BaseCommand):
         verify.add_argument(
             "--workers",
             type=int,
-            default=default_workers(),
+            default=available_cpus(),
             metavar="N",
             help="processes that walk a long chain side by side (default: the CPUs available, %(default)s)",
         )
