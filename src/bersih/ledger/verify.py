@@ -267,6 +267,8 @@ def _diagnose(failed_hash: str | None, verified_hash: str) -> tuple[Problem, int
     else:
         before = _read_entry("hash = %s", [verified_hash]) if verified_hash != GENESIS_HASH else None
         entry = _read_entry("seq > %s", [before[0] if before else -1])
+    if entry is None:  # cannot happen to an append-only table: say so rather than guess
+        return Problem(None, "an entry read during the walk could not be read again"), 0
     seq, prev_hash, own_hash, body = entry
     before = _read_entry("seq < %s", [seq], descending=True)
     expected_seq, expected_prev = (before[0] + 1, before[2]) if before else (1, GENESIS_HASH)
