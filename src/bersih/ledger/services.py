@@ -15,7 +15,6 @@ from .chain import (
     GENESIS_HASH,
     canonical_body,
     canonical_data,
-    canonical_json,
     checkpoint_statement,
     entry_hash,
 )
@@ -75,14 +74,15 @@ def _check_action(action: str) -> None:
 
 def _fit(value: str, field: str) -> str:
     """Column values lose control characters and are cut to their column width before hashing, so
-    the hashed body and the columns always agree (and verify can compare them as text)."""
+    the columns generated from the body hold them whole (PostgreSQL would refuse a longer value)."""
     value = CONTROL_CHARACTERS.sub(" ", value)
     return value[: _max_length(field)]
 
 
 @cache
 def _max_length(field: str) -> int:
-    return Entry._meta.get_field(field).max_length
+    field = Entry._meta.get_field(field)
+    return getattr(field, "output_field", field).max_length
 
 
 def record(*, actor, action: str, subject=None, data: dict | None = None, unit=None) -> Entry:
@@ -123,7 +123,10 @@ def record(*, actor, action: str, subject=None, data: dict | None = None, unit=N
             "prev_hash": prev_hash,
             "hash": entry_hash(prev_hash, body),
         }
-        row["id"] = _insert(cursor, row)
+        # Only the body and the hashes are written: the database generates the other columns from
+        # the body (they are the values above, read back out of it).
+        cursor.execute(INSERT_SQL, [body, prev_hash, row["hash"]])
+        row["id"] = cursor.fetchone()[0]
         # The entry as it now is in the database (from_db makes a model from values in column order,
         # without the keyword handling of Entry(...)).
         attnames = _entry_attnames()
@@ -135,40 +138,9 @@ def _entry_attnames() -> tuple[str, ...]:
     return tuple(f.attname for f in Entry._meta.concrete_fields)
 
 
-_INSERT_COLUMNS = (
-    "seq",
-    "at",
-    "actor_kind",
-    "actor_id",
-    "actor_label",
-    "action",
-    "subject_type",
-    "subject_id",
-    "subject_ref",
-    "unit_id",
-    "data",
-    "body",
-    "prev_hash",
-    "hash",
-)
-
-
-@cache
-def _insert_sql(vendor: str) -> str:
-    data_placeholder = "%s::jsonb" if vendor == "postgresql" else "%s"
-    placeholders = ", ".join(data_placeholder if c == "data" else "%s" for c in _INSERT_COLUMNS)
-    return f"INSERT INTO ledger_entry ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders}) RETURNING id"  # noqa: S608
-
-
-def _insert(cursor, row: dict) -> int:
-    """One plain INSERT, returning the new id: appends are the hottest write in the system, and the
-    ORM's per-save work (signals, field pre-save hooks) buys nothing for an immutable row. The values
-    are prepared by the backend exactly as the ORM would (times in UTC; data as canonical JSON text)."""
-    values = [row[column] for column in _INSERT_COLUMNS]
-    values[1] = connection.ops.adapt_datetimefield_value(row["at"])
-    values[10] = canonical_json(row["data"])
-    cursor.execute(_insert_sql(connection.vendor), values)
-    return cursor.fetchone()[0]
+# One plain INSERT: appends are the hottest write in the system, and the ORM's per-save work (signals,
+# field pre-save hooks) buys nothing for an immutable row.
+INSERT_SQL = "INSERT INTO ledger_entry (body, prev_hash, hash) VALUES (%s, %s, %s) RETURNING id"
 
 
 HEAD_SQL = "SELECT seq, hash FROM ledger_entry ORDER BY seq DESC LIMIT 1"

@@ -1,4 +1,5 @@
-"""Database triggers that make the ledger tables append-only (created by migration 0002).
+"""Database triggers that make the ledger tables append-only (created by migration 0002; migration
+0003, which rebuilds the entry table, takes them off and puts them back).
 
 SQLite and PostgreSQL both refuse UPDATE and DELETE on ``ledger_entry`` and ``ledger_checkpoint``,
 whoever issues them: the ORM, a raw cursor, or a person at the database console. (TRUNCATE is a

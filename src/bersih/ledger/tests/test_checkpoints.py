@@ -119,13 +119,27 @@ def test_verify_command_checks_an_exported_file(key_dir, tmp_path, tamper, capsy
     tamper("DELETE FROM ledger_checkpoint")
     body = Entry.objects.get(seq=1).body.replace('"n":1', '"n":2')
     tamper(
-        "UPDATE ledger_entry SET body = %s, data = %s, hash = %s WHERE seq = 1",
-        [body, '{"n":2}', entry_hash(GENESIS_HASH, body)],
+        "UPDATE ledger_entry SET body = %s, hash = %s WHERE seq = 1",
+        [body, entry_hash(GENESIS_HASH, body)],
     )
     tamper("DELETE FROM ledger_entry WHERE seq > 1")
     with pytest.raises(CommandError):
         call_command("ledger", "verify", "--checkpoint", str(exported))
     assert "no longer has the signed hash" in capsys.readouterr().err
+
+
+def test_verify_command_reports_a_redefined_column(tamper, capsys):
+    ledger.record(actor=SYSTEM, action="test.item.made")
+    tamper("ALTER TABLE ledger_entry DROP COLUMN unit_id")
+    tamper("ALTER TABLE ledger_entry ADD COLUMN unit_id bigint NULL")
+    with pytest.raises(CommandError):
+        call_command("ledger", "verify")
+    assert "COLUMNS: column unit_id is no longer a stored column generated" in capsys.readouterr().err
+
+
+def test_verify_command_refuses_no_workers():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("ledger", "verify", "--workers", "0")
 
 
 def test_checkpoint_command_without_key_is_a_clear_error(tmp_path, settings):

@@ -126,7 +126,7 @@ def test_verification_status_shown(client, entries, make_user, key_dir, tamper):
     assert "Latest signed checkpoint" in body and "signature is valid" in body
     body = page(client, auditor, reverse("ledger:entries") + "?verify=1").content.decode()
     assert "OK: " in body
-    tamper("UPDATE ledger_entry SET data = '{\"fine\":5}' WHERE seq = 1")
+    tamper("UPDATE ledger_entry SET body = replace(body, '\"fine\":500000', '\"fine\":5') WHERE seq = 1")
     body = page(client, auditor, reverse("ledger:entries") + "?verify=1").content.decode()
     assert "Verification failed" in body and "entry #1" in body
 

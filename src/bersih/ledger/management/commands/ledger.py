@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from bersih.ledger import keys
 from bersih.ledger.models import Entry
 from bersih.ledger.services import SYSTEM, checkpoint_create
-from bersih.ledger.verify import export_checkpoint, verify_exported_checkpoint, verify_ledger
+from bersih.ledger.verify import available_cpus, export_checkpoint, verify_exported_checkpoint, verify_ledger
 
 
 def printable(exported: dict) -> str:
@@ -43,6 +43,13 @@ class Command(BaseCommand):
             metavar="FILE",
             help="also check an exported checkpoint (JSON) kept off-site; may be repeated",
         )
+        verify.add_argument(
+            "--workers",
+            type=int,
+            default=available_cpus(),
+            metavar="N",
+            help="processes that walk a long chain side by side (default: the CPUs available, %(default)s)",
+        )
         checkpoint = sub.add_parser("checkpoint", help="sign the current head with the ledger key")
         checkpoint.add_argument("--json", metavar="FILE", help="also write the checkpoint as JSON to FILE")
         checkpoint.add_argument("--pdf", metavar="FILE", help="also write a printable PDF page to FILE")
@@ -53,12 +60,16 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand: str, **options):
         return getattr(self, f"do_{subcommand}")(**options)
 
-    def do_verify(self, *, checkpoint: list[str], **options):
-        report = verify_ledger()
+    def do_verify(self, *, checkpoint: list[str], workers: int, **options):
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
+        report = verify_ledger(workers=workers)
         failed = not report.ok
         if report.problem:
             self.stderr.write(f"BROKEN at {report.problem}")
             self.stderr.write(f"({report.count} entries before it verified)")
+        for problem in report.column_problems:
+            self.stderr.write(f"COLUMNS: {problem}")
         for problem in report.checkpoint_problems:
             self.stderr.write(f"CHECKPOINT FAILED: {problem}")
         for path in checkpoint:
