@@ -133,11 +133,12 @@ def areas_radar(score: Score, *, size: float = 260) -> Drawing:
     chart.strands[1].strokeColor = colors.HexColor("#c0392b")
     chart.strands[1].strokeDashArray = (3, 2)
     chart.strands[1].fillColor = None
-    chart.strands[2].strokeColor = chart.strands[2].fillColor = None
+    # Fully transparent rather than None: SVG would draw a strand without colours in black.
+    chart.strands[2].strokeColor = chart.strands[2].fillColor = colors.Color(1, 1, 1, alpha=0)
     drawing.add(chart)
     drawing.add(
         String(
-            size / 2, 8, _("Area scores (% of weight); dashed: WBK minimum"), fontSize=8, textAnchor="middle"
+            size / 2, 8, _("Area scores (% of weight); dashed: WBK minimum"), fontSize=7, textAnchor="middle"
         )
     )
     return drawing
