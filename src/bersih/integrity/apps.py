@@ -30,3 +30,15 @@ class IntegrityConfig(AppConfig):
                 order=61,
             )
         )
+        register(
+            NavEntry(
+                key="integrity-signals",
+                label=_("Integrity signals"),
+                url_name="integrity:signals",
+                permission="integrity.view_signals",
+                description=_(
+                    "Queue overrides, brokers' signs, ETLE rejections, pungli reports, late services"
+                ),
+                order=62,
+            )
+        )

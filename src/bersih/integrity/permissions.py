@@ -13,3 +13,4 @@ rules.add_perm("integrity.add_assessment", has_role("supervisor", "leadership", 
 rules.add_perm("integrity.answer_assessment", has_role("officer", "supervisor", "leadership", "oversight"))
 rules.add_perm("integrity.advance_assessment", has_role("supervisor", "leadership", "oversight"))
 rules.add_perm("integrity.view_surveys", is_staff_member | is_oversight)
+rules.add_perm("integrity.view_signals", is_oversight)

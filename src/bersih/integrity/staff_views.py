@@ -323,3 +323,31 @@ def assessment_surveys(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect("integrity:assessment", pk=assessment.pk)
+
+
+@login_required
+def integrity_signals(request: HttpRequest) -> HttpResponse:
+    """The signals the other modules raise, for oversight: queue overrides and brokers' signs, ETLE
+    rejections and corrections per officer, pungli reports and breached service times, by week."""
+    from django.utils import timezone
+
+    from bersih.core import charts
+    from bersih.core.forms import PeriodForm
+
+    from . import signals
+
+    _need(request, "integrity.view_signals")
+    start, end = signals.default_period(timezone.localdate())
+    form = PeriodForm(request.GET or {"start": start.isoformat(), "end": end.isoformat()})
+    if not form.is_valid():
+        return render(request, "integrity/signals.html", {"form": form}, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    data = signals.signals(request.user, start=start, end=end, now=timezone.now())
+    chart = charts.columns(
+        [(f"{w['week']:%d/%m}", w["reports"] + w["overrides"] + w["breached"]) for w in data["weeks"]]
+    )
+    return render(
+        request,
+        "integrity/signals.html",
+        {"form": form, "data": data, "chart": chart, "start": start, "end": end},
+    )

@@ -12,6 +12,8 @@ urlpatterns = [
     # Staff: the survey results and the SKM report.
     path("staf/survei/", staff_views.surveys, name="surveys"),
     path("staf/survei/laporan-skm.pdf", staff_views.skm_report, name="skm-report"),
+    # Oversight: the integrity signals of every module.
+    path("staf/sinyal/", staff_views.integrity_signals, name="signals"),
     # Staff: the assessments.
     path("staf/penilaian/", staff_views.assessment_list, name="assessments"),
     path("staf/penilaian/<int:pk>/", staff_views.assessment_detail, name="assessment"),

@@ -124,6 +124,9 @@ for _username, _keys in EXPECTED_NAVIGATION.items():
 # Leadership, oversight and unit heads see the monitoring of every service.
 for _username in ("kapolres", "siwas", "kasat-lantas"):
     EXPECTED_NAVIGATION[_username].add("services-monitor")
+# Leadership and oversight see the integrity signals of every module.
+for _username in ("kapolres", "siwas"):
+    EXPECTED_NAVIGATION[_username].add("integrity-signals")
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED_NAVIGATION))
