@@ -223,7 +223,7 @@ def skm_report_pdf(unit, overview: dict, *, since, until) -> bytes:
     )
     for row in overview["rows"]:
         skm = row["skm"]
-        letter.heading(_service_label(row["service"]))
+        letter.heading(service_label(row["service"]))
         table = [[_("No"), _("Element"), _("NRR"), _("Weighted NRR")]]
         for number, (element, value) in enumerate(row["elements"], start=1):
             weighted = value * Fraction(1, 9) if value is not None else None
@@ -250,7 +250,7 @@ def skm_report_pdf(unit, overview: dict, *, since, until) -> bytes:
     return letter.render()
 
 
-def _service_label(code: str) -> str:
+def service_label(code: str) -> str:
     from bersih.services.rules import SERVICES
 
     standard = SERVICES.get(code)

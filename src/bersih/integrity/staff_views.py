@@ -245,11 +245,38 @@ def assessment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _survey_lines(assessment) -> list[list[str]]:
+    """The report's survey table: per service in the assessed unit's tree and period, the IKM with its
+    grade and respondents, and the IPAK and IPKP."""
+    from bersih.core.models import Unit
+
+    from . import selectors
+
+    units = list(Unit.objects.filter(path__startswith=assessment.unit.path).values_list("pk", flat=True))
+    overview = selectors.survey_overview(
+        units=units, since=assessment.period_start, until=assessment.period_end
+    )
+    lines = [[_("Service"), _("IKM"), _("Respondents"), "IPAK", "IPKP"]]
+    for row in overview["rows"]:
+        lines.append(
+            [
+                reports.service_label(row["service"]),
+                f"{float(row['skm'].index):.2f} ({row['skm'].grade})",
+                str(row["skm"].respondents),
+                f"{float(row['ipak'].index):.2f}" if row["ipak"] else "-",
+                f"{float(row['ipkp'].index):.2f}" if row["ipkp"] else "-",
+            ]
+        )
+    return lines if len(lines) > 1 else []
+
+
 @login_required
 def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
     _need(request, "integrity.view_assessment")
     assessment = _assessment(request, pk)
-    data = reports.assessment_report_pdf(assessment, services.assessment_score(assessment))
+    data = reports.assessment_report_pdf(
+        assessment, services.assessment_score(assessment), survey_lines=_survey_lines(assessment)
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="laporan-zi-{assessment.pk}.pdf"'
     return response

@@ -124,3 +124,23 @@ def test_an_officer_without_the_advance_permission_cannot_close_a_round(client, 
     assert client.post(reverse("integrity:assessment-advance", args=[assessment.pk])).status_code == 403
     assessment.refresh_from_db()
     assert assessment.round == "self"
+
+
+def test_the_report_carries_the_survey_results_of_the_period(signed_in, assessment, org):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bersih.documents.testing import pdf_text
+    from bersih.integrity.services import survey_submit
+
+    when = datetime(2026, 6, 1, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
+    survey_submit(
+        answers={"skm": {f"U{n}": 3 for n in range(1, 10)}},
+        channel="walk_in",
+        service="skck",
+        unit=org.bks_intelkam,
+        now=when,
+    )
+    report = signed_in.get(reverse("integrity:assessment-report", args=[assessment.pk]))
+    text = " ".join(pdf_text(report.content).split())
+    assert "Citizen surveys" in text and "75.00 (C)" in text
