@@ -224,7 +224,7 @@ def skm_report_pdf(unit, overview: dict, *, since, until) -> bytes:
     for row in overview["rows"]:
         skm = row["skm"]
         letter.heading(service_label(row["service"]))
-        table = [[_("No"), _("Element"), _("NRR"), _("Weighted NRR")]]
+        table = [["No", _("Element"), _("NRR"), _("Weighted NRR")]]
         for number, (element, value) in enumerate(row["elements"], start=1):
             weighted = value * Fraction(1, 9) if value is not None else None
             table.append(
