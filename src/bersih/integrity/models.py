@@ -204,3 +204,30 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}={self.score}"
+
+
+class AreaCoordinator(models.Model):
+    """Who answers an area of an assessment in the unit's rounds (self-assessment and follow-up): the
+    area's coordinator. Without one, any officer or head of the unit's tree may answer the area."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="coordinators")
+    area = models.CharField(_("area"), max_length=10)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    assigned_at = models.DateTimeField(_("assigned at"))
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_unit_field = "assessment__unit"
+
+    class Meta:
+        ordering = ["assessment", "area"]
+        verbose_name = _("area coordinator")
+        verbose_name_plural = _("area coordinators")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "area"], name="integrity_one_coordinator_per_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.user}"

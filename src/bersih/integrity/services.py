@@ -226,6 +226,70 @@ def _clean_value(lke, code: str, value):
     return value.strip().upper() if isinstance(value, str) else [float(v) for v in value]
 
 
+def _check_area_coordinator(actor, assessment, question: str) -> None:
+    """In the unit's own rounds an area with a coordinator is answered by that coordinator (or a head
+    of the unit: supervisors and leadership may always step in)."""
+    from django.core.exceptions import PermissionDenied
+
+    from .lke import lke_version
+    from .models import AreaCoordinator
+
+    if assessment.round not in COORDINATED_ROUNDS:
+        return
+    lke = lke_version(assessment.lke_version)
+    area = next(
+        (a.code for a in lke.areas for s in a.subareas for q in s.questions if q.code == question), None
+    )
+    coordinator = AreaCoordinator.objects.filter(assessment=assessment, area=area).first() if area else None
+    if coordinator is None or coordinator.user_id == actor.pk:
+        return
+    if any(a.role in ("supervisor", "leadership") for a in actor.active_assignments()):
+        return
+    raise PermissionDenied(
+        _("%(area)s is answered by its coordinator, %(name)s.") % {"area": area, "name": coordinator.user}
+    )
+
+
+# The rounds the unit answers itself, where each area's coordinator answers its questions.
+COORDINATED_ROUNDS = ("self", "follow_up")
+
+
+@transaction.atomic
+def coordinator_assign(*, actor, assessment, area: str, user, now=None):
+    """Make ``user`` (an officer or head of the assessed unit's tree) the coordinator of ``area``."""
+    from django.core.exceptions import PermissionDenied
+
+    from .lke import lke_version
+    from .models import AreaCoordinator
+
+    now = now or timezone.now()
+    if assessment.closed_at is not None:
+        raise ValidationError(_("This assessment is closed."))
+    if area not in {a.code for a in lke_version(assessment.lke_version).areas}:
+        raise ValidationError({"area": _("Unknown area.")})
+    if not any(a.role in ("supervisor", "leadership") for a in actor.active_assignments()):
+        raise PermissionDenied(_("Only a head or the leadership assigns coordinators."))
+    path = assessment.unit.path
+    if not any(
+        a.role in ("officer", "supervisor") and a.unit_id and a.unit.path.startswith(path)
+        for a in user.active_assignments()
+    ):
+        raise ValidationError({"user": _("A coordinator is an officer or head of the assessed unit.")})
+    coordinator, _created = AreaCoordinator.objects.update_or_create(
+        assessment=assessment,
+        area=area,
+        defaults={"user": user, "assigned_by": actor, "assigned_at": now},
+    )
+    ledger.record(
+        actor=actor,
+        action="integrity.coordinator.assigned",
+        subject=assessment,
+        unit=assessment.unit,
+        data={"area": area, "user": user.username},
+    )
+    return coordinator
+
+
 def _check_round_role(actor, assessment) -> None:
     """Only the roles of the current round, held in the assessed unit's tree, answer in it."""
     from django.core.exceptions import PermissionDenied
@@ -265,6 +329,7 @@ def assessment_answer(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _check_round_open(assessment, assessment.round)
     _check_round_role(actor, assessment)
+    _check_area_coordinator(actor, assessment, question)
     lke = lke_version(assessment.lke_version)
     clean = _clean_value(lke, question, value)
     offered = _clean_value(lke, question, offered_value) if offered_value not in (None, "") else None
@@ -398,6 +463,7 @@ def evidence_add(
     assessment = Assessment.objects.select_for_update().get(pk=answer.assessment_id)
     _check_round_open(assessment, answer.round)
     _check_round_role(actor, assessment)
+    _check_area_coordinator(actor, assessment, answer.question)
     label = (label or "").strip()
     if not label or len(label) > 200:
         raise ValidationError({"label": _("Say what the evidence shows (at most 200 characters).")})

@@ -73,8 +73,47 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "gaps": current.gaps[:15],
         "differences": services.round_differences(assessment, assessment.round),
         "round_label": rules.ROUNDS[assessment.round],
+        "coordinators": {c.area: c.user for c in assessment.coordinators.select_related("user")},
+        "candidates": _coordinator_candidates(request.user, assessment),
     }
     return render(request, "integrity/assessment_detail.html", context)
+
+
+def _coordinator_candidates(user, assessment):
+    """Officers and heads of the assessed unit's tree, for a head or the leadership to choose from."""
+    from bersih.core.models import User
+
+    if assessment.closed_at or not any(
+        a.role in ("supervisor", "leadership") for a in user.active_assignments()
+    ):
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            assignments__role__in=("officer", "supervisor"),
+            assignments__unit__path__startswith=assessment.unit.path,
+        )
+        .distinct()
+        .order_by("full_name", "username")[:300]
+    )
+
+
+@login_required
+@require_POST
+def coordinator_save(request: HttpRequest, pk: int, area: str) -> HttpResponse:
+    from bersih.core.models import User
+
+    _need(request, "integrity.view_assessment")
+    assessment = _assessment(request, pk)
+    user = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
+    if user is None:
+        messages.error(request, _("Choose an officer."))
+    else:
+        try:
+            services.coordinator_assign(actor=request.user, assessment=assessment, area=area, user=user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+    return redirect("integrity:assessment", pk=assessment.pk)
 
 
 @login_required

@@ -18,6 +18,11 @@ urlpatterns = [
     path("staf/penilaian/", staff_views.assessment_list, name="assessments"),
     path("staf/penilaian/<int:pk>/", staff_views.assessment_detail, name="assessment"),
     path("staf/penilaian/<int:pk>/area/<str:area>/", staff_views.assessment_area, name="assessment-area"),
+    path(
+        "staf/penilaian/<int:pk>/koordinator/<str:area>/",
+        staff_views.coordinator_save,
+        name="coordinator-save",
+    ),
     path("staf/penilaian/<int:pk>/jawab/<str:question>/", staff_views.answer_save, name="answer-save"),
     path("staf/penilaian/<int:pk>/bukti/<str:question>/", staff_views.evidence_save, name="evidence-save"),
     path("staf/penilaian/<int:pk>/lanjut/", staff_views.assessment_advance, name="assessment-advance"),

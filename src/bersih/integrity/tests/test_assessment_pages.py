@@ -144,3 +144,15 @@ def test_the_report_carries_the_survey_results_of_the_period(signed_in, assessme
     report = signed_in.get(reverse("integrity:assessment-report", args=[assessment.pk]))
     text = " ".join(pdf_text(report.content).split())
     assert "Citizen surveys" in text and "75.00 (C)" in text
+
+
+def test_a_head_assigns_a_coordinator_on_the_assessment_page(
+    signed_in, assessment, make_user, org, english_messages
+):
+    officer = make_user("koord-page", "officer", org.bks_siwas, full_name="Koordinator Pengawasan")
+    page = signed_in.get(reverse("integrity:assessment", args=[assessment.pk])).content.decode()
+    assert "Koordinator Pengawasan" in page  # offered in the choice
+    signed_in.post(reverse("integrity:coordinator-save", args=[assessment.pk, "PW"]), {"user": officer.pk})
+    assert assessment.coordinators.get().user == officer
+    signed_in.post(reverse("integrity:coordinator-save", args=[assessment.pk, "PW"]), {"user": "999999"})
+    assert assessment.coordinators.get().user == officer

@@ -169,3 +169,40 @@ def test_evidence_is_a_checked_file_or_a_link(coordinator, assessment):
         with pytest.raises(ValidationError):
             services.evidence_add(actor=coordinator, answer=answer, **bad)
     assert answer.evidence.count() == 2
+
+
+def test_an_areas_coordinator_answers_it_and_heads_may_step_in(coordinator, assessment, make_user, org):
+    from django.core.exceptions import PermissionDenied
+
+    officer = make_user("koord-pw", "officer", org.bks_siwas)
+    colleague = make_user("petugas-lain", "officer", org.bks_spkt)
+    services.coordinator_assign(actor=coordinator, assessment=assessment, area="PW", user=officer)
+    services.assessment_answer(actor=officer, assessment=assessment, question="PW.4.a", value="A")
+    with pytest.raises(PermissionDenied):
+        services.assessment_answer(actor=colleague, assessment=assessment, question="PW.4.b", value="A")
+    services.assessment_answer(
+        actor=colleague, assessment=assessment, question="MP.1.a", value="Y"
+    )  # no coordinator
+    services.assessment_answer(
+        actor=coordinator, assessment=assessment, question="PW.4.b", value="B"
+    )  # a head
+    assert AssessmentAnswer.objects.count() == 3
+    assert Entry.objects.filter(action="integrity.coordinator.assigned").count() == 1
+
+
+def test_coordinators_are_assigned_by_heads_from_the_assessed_unit(coordinator, assessment, make_user, org):
+    from django.core.exceptions import PermissionDenied
+
+    officer = make_user("koord", "officer", org.bks_siwas)
+    with pytest.raises(PermissionDenied):
+        services.coordinator_assign(actor=officer, assessment=assessment, area="PW", user=officer)
+    with pytest.raises(ValidationError):
+        services.coordinator_assign(actor=coordinator, assessment=assessment, area="XX", user=officer)
+    with pytest.raises(ValidationError):
+        services.coordinator_assign(
+            actor=coordinator,
+            assessment=assessment,
+            area="PW",
+            user=make_user("depok", "officer", org.dpk_spkt),
+        )
+    assert not assessment.coordinators.exists()
