@@ -113,6 +113,15 @@ def _seed_assessments(world, now: datetime) -> list:
             period_end=date(year, 12, 31),
             now=started,
         )
+        for area, username in (("PW", "dumas"), ("PP", "spkt")):  # coordinators of two areas
+            if world.users.get(username) is not None:
+                services.coordinator_assign(
+                    actor=coordinator,
+                    assessment=assessment,
+                    area=area,
+                    user=world.users[username],
+                    now=started,
+                )
         for code, value in _answer_all(lke, rng, level).items():
             services.assessment_answer(
                 actor=coordinator, assessment=assessment, question=code, value=value, now=started

@@ -10,6 +10,8 @@ from fractions import Fraction
 
 from django.db.models import Count, Sum
 
+from bersih.core.models import Unit
+
 from .indices import ikm, ikm_grade, index_on_four, instruments
 from .models import SurveyAnswer
 
@@ -69,24 +71,17 @@ def survey_results(
 
 def latest_ikm_per_service(months: int = 12) -> list[dict]:
     """Per service, the SKM over the last ``months`` months: IKM, grade, respondents, and the
-    Krejcie-Morgan sample for the service's volume of finished Sipmas cases in that time."""
+    Krejcie-Morgan sample for the service's volume of finished services in that time."""
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from bersih.services.models import Case
 
     from .indices import krejcie_morgan
 
     today = timezone.localdate()
     since = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
     results = survey_results(instrument="skm", group_by=("service",), since=since)
-    volumes = dict(
-        Case.objects.filter(closed_at__date__gte=since)
-        .values_list("service")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    volumes = service_volumes(units=None, since=since, until=today)
     rows = []
     for result in results:
         (service,) = result.key
@@ -108,7 +103,6 @@ def latest_ikm_per_service(months: int = 12) -> list[dict]:
 def survey_overview(*, units: list[int] | None, since: date, until: date) -> dict:
     """The staff survey page's figures for a period: per service the SKM (NRR per element, IKM, grade,
     respondents, the sample its volume needs), IPAK and IPKP, and the latest suggestions."""
-    from bersih.services.models import Case
 
     from .indices import krejcie_morgan
     from .models import SurveyResponse
@@ -127,10 +121,7 @@ def survey_overview(*, units: list[int] | None, since: date, until: date) -> dic
             instrument="ipkp", group_by=("service",), units=units, since=since, until=until
         )
     }
-    cases = Case.objects.filter(closed_at__date__gte=since, closed_at__date__lte=until)
-    if units is not None:
-        cases = cases.filter(unit_id__in=units)
-    volumes = dict(cases.values_list("service").annotate(n=Count("id")).order_by())
+    volumes = service_volumes(units=units, since=since, until=until)
     rows = []
     for result in skm:
         (service,) = result.key
@@ -146,6 +137,8 @@ def survey_overview(*, units: list[int] | None, since: date, until: date) -> dic
                 "sample_needed": krejcie_morgan(population) if population else None,
             }
         )
+    by_unit = survey_results(instrument="skm", group_by=("unit_id",), units=units, since=since, until=until)
+    names = dict(Unit.objects.filter(pk__in=[r.key[0] for r in by_unit]).values_list("pk", "name"))
     suggestions = SurveyResponse.objects.filter(month__gte=since.replace(day=1), month__lte=until).exclude(
         suggestion=""
     )
@@ -153,7 +146,34 @@ def survey_overview(*, units: list[int] | None, since: date, until: date) -> dic
         suggestions = suggestions.filter(unit_id__in=units)
     return {
         "rows": rows,
+        "by_unit": [{"unit": names.get(r.key[0], r.key[0]), "skm": r} for r in by_unit],
         "suggestions": list(
             suggestions.order_by("-submitted_at").values("service", "suggestion", "submitted_at")[:50]
         ),
     }
+
+
+def service_volumes(*, units: list[int] | None, since: date, until: date) -> dict[str, int]:
+    """How many services each survey's service finished in the period (the population whose sample the
+    survey needs): Sipmas cases closed, SIM applications handed over, ETLE tickets paid."""
+    from bersih.etle.models import Violation
+    from bersih.licensing.models import Application
+    from bersih.services.models import Case
+
+    cases = Case.objects.filter(closed_at__date__gte=since, closed_at__date__lte=until)
+    sims = Application.objects.filter(
+        status=Application.COMPLETED, closed_at__date__gte=since, closed_at__date__lte=until
+    )
+    tickets = Violation.objects.filter(
+        status=Violation.PAID, first_captured_at__date__gte=since, first_captured_at__date__lte=until
+    )
+    if units is not None:
+        cases, sims, tickets = (
+            cases.filter(unit_id__in=units),
+            sims.filter(unit_id__in=units),
+            tickets.filter(unit_id__in=units),
+        )
+    volumes = dict(cases.values_list("service").annotate(n=Count("id")).order_by())
+    volumes["sim"] = sims.count()
+    volumes["etle"] = tickets.count()
+    return {service: n for service, n in volumes.items() if n}

@@ -355,11 +355,39 @@ def surveys(request: HttpRequest) -> HttpResponse:
     if units is None:
         return render(request, "integrity/surveys.html", {"form": form}, status=400)
     overview = selectors.survey_overview(units=units, since=since, until=until)
-    return render(
-        request,
-        "integrity/surveys.html",
-        {"form": form, "overview": overview, "since": since, "until": until},
-    )
+    context = {
+        "form": form,
+        "overview": overview,
+        "since": since,
+        "until": until,
+        "walk_in": _walk_in_links(request),
+    }
+    return render(request, "integrity/surveys.html", context)
+
+
+def _walk_in_links(request) -> list[dict]:
+    """The public survey link and its QR for each service of the person's units, to print for the hall."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from bersih.core.models import Unit
+    from bersih.licensing.views import qr_svg
+    from bersih.services.rules import SERVICES
+
+    own = {a.unit for a in request.user.active_assignments() if a.unit_id}
+    links = []
+    for unit in sorted(own, key=lambda u: u.path):
+        for standard in SERVICES.values():
+            serving = Unit.objects.filter(
+                path__startswith=unit.path, kind=standard.unit_kind, active=True
+            ).first()
+            if serving is None:
+                continue
+            url = settings.SITE_URL + reverse("integrity:survey-walk-in", args=[standard.code, serving.code])
+            links.append(
+                {"service": standard.name, "unit": serving.name, "url": url, "qr": qr_svg(url, scale=3)}
+            )
+    return links[:20]
 
 
 @login_required

@@ -128,3 +128,19 @@ def test_other_polres_staff_do_not_see_these_results(
     client.post(invitation_url, skm_post("3"))
     sign_in(client, make_user("kasat-depok", "supervisor", org.dpk))
     assert "No survey answers in this period." in client.get(reverse("integrity:surveys")).content.decode()
+
+
+def test_results_per_unit_and_the_populations_of_every_service(client, org, make_user, english_messages):
+    from datetime import date
+
+    from bersih.core.testing import sign_in
+    from bersih.integrity.selectors import service_volumes
+
+    url = reverse("integrity:survey-walk-in", args=["skck", "bks-intelkam"])
+    client.post(url, skm_post("4", started=started(60)))
+    sign_in(client, make_user("kasat2", "supervisor", org.bks))
+    page = client.get(reverse("integrity:surveys")).content.decode()
+    assert "Per unit" in page and "100.00 (A)" in page
+    assert "/integritas/survei/layanan/skck/bks-intelkam/" in page and "<svg" in page  # the hall's QR
+    today = date.today()
+    assert service_volumes(units=None, since=today.replace(month=1, day=1), until=today) == {}
