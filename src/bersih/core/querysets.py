@@ -32,6 +32,17 @@ def scope_paths(user) -> list[str]:
     return cached
 
 
+def paths_above(user, *, including_own: bool = False) -> list[str]:
+    """The tree paths of every unit above those where ``user`` holds a role (and theirs too when
+    ``including_own``): the Polres above an officer's Satlantas, the Polda above that."""
+    found = set()
+    for path in scope_paths(user):
+        parts = path.strip("/").split("/")
+        last = len(parts) + 1 if including_own else len(parts)
+        found.update("/" + "/".join(parts[:n]) + "/" for n in range(1, last))
+    return sorted(found)
+
+
 def scope_agency_ids(user) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bersih.core.querysets import RestrictedQuerySet, scope_paths
+from bersih.core.querysets import RestrictedQuerySet, paths_above
 
 from . import rules
 
@@ -26,11 +26,8 @@ class AssessmentQuerySet(RestrictedQuerySet):
             f"integrity.{action}_assessment"
         ):
             return scoped  # nothing, as the base says
-        above = set()
-        for path in scope_paths(user):
-            parts = path.strip("/").split("/")
-            above.update("/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts)))
-        return scoped | self.filter(unit__path__in=sorted(above)) if above else scoped
+        above = paths_above(user)
+        return scoped | self.filter(unit__path__in=above) if above else scoped
 
 
 class Assessment(models.Model):

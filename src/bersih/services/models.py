@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bersih.core.querysets import RestrictedQuerySet, scope_paths
+from bersih.core.querysets import RestrictedQuerySet, paths_above
 
 from . import rules
 
@@ -37,11 +37,8 @@ class CaseQuerySet(RestrictedQuerySet):
             return scoped
         # The units a person belongs to, with every unit above them: a complaint about any of those is
         # a complaint about the person's own unit (a Satpas clerk does not see one about Satlantas).
-        own = set()
-        for path in scope_paths(user):
-            parts = path.strip("/").split("/")
-            own.update("/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1))
-        return scoped.exclude(complained_unit__path__in=sorted(own)) if own else scoped
+        own = paths_above(user, including_own=True)
+        return scoped.exclude(complained_unit__path__in=own) if own else scoped
 
     def open(self) -> CaseQuerySet:
         return self.filter(closed_at__isnull=True)
